@@ -1,0 +1,122 @@
+//! Stage 7: write the stream. Output is all or nothing: files are written
+//! under a temporary name and renamed into place, so Argo CD or a CI job
+//! never sees half a render.
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::object::Object;
+use crate::yaml;
+use serde_json::{Value, json};
+use std::path::{Path, PathBuf};
+
+/// Output formats of `render`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum Format {
+    #[default]
+    Yaml,
+    Json,
+}
+
+/// The whole stream as text.
+#[must_use]
+pub fn to_string(objects: &[Object], format: Format) -> String {
+    match format {
+        Format::Yaml => yaml::to_yaml_stream(objects.iter().map(|o| &o.value)),
+        Format::Json => {
+            let items: Vec<&Value> = objects.iter().map(|o| &o.value).collect();
+            let list = json!({"apiVersion": "v1", "kind": "List", "items": items});
+            let mut s = serde_json::to_string_pretty(&list).expect("JSON values always serialize");
+            s.push('\n');
+            s
+        }
+    }
+}
+
+fn out_err(path: &Path, e: &std::io::Error) -> Error {
+    Error::new(ErrorKind::Output {
+        path: path.display().to_string(),
+        message: e.to_string(),
+    })
+}
+
+fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".{name}.imprint-{tag}-{}", std::process::id()))
+}
+
+/// Writes the stream to one file, atomically.
+pub fn write_file(path: &Path, text: &str) -> Result<()> {
+    let tmp = temp_sibling(path, "tmp");
+    std::fs::write(&tmp, text).map_err(|e| out_err(&tmp, &e))?;
+    std::fs::rename(&tmp, path).map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        out_err(path, &e)
+    })
+}
+
+/// `<namespace or _cluster>/<lowercase kind>-<name>.yaml` for each object; a
+/// kind that two groups share in one folder gets its group in the name.
+#[must_use]
+pub fn file_names(objects: &[Object]) -> Vec<String> {
+    let base = |o: &Object, with_group: bool| {
+        let ns = if o.namespace().is_empty() {
+            "_cluster"
+        } else {
+            o.namespace()
+        };
+        let kind = o.kind().to_ascii_lowercase();
+        let kind = if with_group && !o.group().is_empty() {
+            format!("{kind}.{}", o.group())
+        } else {
+            kind
+        };
+        format!("{ns}/{kind}-{}.yaml", o.name())
+    };
+    let plain: Vec<String> = objects.iter().map(|o| base(o, false)).collect();
+    let mut counts = std::collections::HashMap::new();
+    for p in &plain {
+        *counts.entry(p.as_str()).or_insert(0) += 1;
+    }
+    objects
+        .iter()
+        .zip(&plain)
+        .map(|(o, p)| {
+            if counts[p.as_str()] > 1 {
+                base(o, true)
+            } else {
+                p.clone()
+            }
+        })
+        .collect()
+}
+
+/// Writes one file per object into `dir`, replacing its previous content
+/// in one rename.
+pub fn write_dir(dir: &Path, objects: &[Object]) -> Result<()> {
+    let tmp = temp_sibling(dir, "tmp");
+    let _ = std::fs::remove_dir_all(&tmp);
+    let result = (|| {
+        for (o, name) in objects.iter().zip(file_names(objects)) {
+            let path = tmp.join(&name);
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent).map_err(|e| out_err(parent, &e))?;
+            }
+            std::fs::write(&path, yaml::to_yaml(&o.value)).map_err(|e| out_err(&path, &e))?;
+        }
+        if dir.exists() {
+            let old = temp_sibling(dir, "old");
+            std::fs::rename(dir, &old).map_err(|e| out_err(dir, &e))?;
+            std::fs::rename(&tmp, dir).map_err(|e| out_err(dir, &e))?;
+            let _ = std::fs::remove_dir_all(&old);
+        } else {
+            std::fs::rename(&tmp, dir).map_err(|e| out_err(dir, &e))?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    result
+}

@@ -1,0 +1,224 @@
+//! Errors and diagnostics.
+//!
+//! Every error a user can cause carries where it happened (file, line, object,
+//! field) so the one-line message is actionable. Messages never include input
+//! values: a line of an env file or a Secret manifest may hold a credential.
+
+use std::fmt;
+
+/// What went wrong, without the where.
+#[derive(Debug, thiserror::Error)]
+pub enum ErrorKind {
+    /// The YAML or JSON text could not be parsed.
+    #[error("invalid YAML: {0}")]
+    Yaml(String),
+    /// imprint.yaml is not valid.
+    #[error("invalid imprint.yaml: {0}")]
+    Config(String),
+    /// A path named by the input is outside the app directory or otherwise refused.
+    #[error("refused path {path:?}: {reason}")]
+    Path { path: String, reason: String },
+    /// A path named by the input does not exist.
+    #[error("{path:?} does not exist")]
+    Missing { path: String },
+    /// A Kubernetes object is malformed.
+    #[error("{0}")]
+    Object(String),
+    /// A generator input is malformed.
+    #[error("{0}")]
+    Generator(String),
+    /// A reference names an object that is not in the output.
+    #[error("dangling reference: {0}")]
+    Dangling(String),
+    /// A naming template or its result is invalid.
+    #[error("{0}")]
+    Naming(String),
+    /// Reading a file failed at the operating-system level.
+    #[error("cannot read {path:?}: {message}")]
+    Io { path: String, message: String },
+    /// The command line is wrong.
+    #[error("{0}")]
+    Usage(String),
+    /// Writing the output failed.
+    #[error("cannot write {path:?}: {message}")]
+    Output { path: String, message: String },
+    /// Rendering would print nothing.
+    #[error(
+        "the render produced no objects (Argo CD would prune the whole application); pass --allow-empty if that is intended"
+    )]
+    Empty,
+}
+
+/// An error with its location and context lines (boxed: errors are rare,
+/// results are everywhere).
+#[derive(Debug)]
+pub struct Error(Box<Details>);
+
+/// What an [`Error`] says.
+#[derive(Debug)]
+pub struct Details {
+    pub kind: ErrorKind,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub object: Option<String>,
+    pub field: Option<String>,
+    pub help: Option<String>,
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    #[must_use]
+    pub fn new(kind: ErrorKind) -> Self {
+        Error(Box::new(Details {
+            kind,
+            file: None,
+            line: None,
+            object: None,
+            field: None,
+            help: None,
+        }))
+    }
+
+    #[must_use]
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        if self.file.is_none() {
+            self.file = Some(file.into());
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn at_line(mut self, line: u64) -> Self {
+        if self.line.is_none() && line > 0 {
+            self.line = Some(line);
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn object(mut self, object: impl Into<String>) -> Self {
+        if self.object.is_none() {
+            self.object = Some(object.into());
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn field(mut self, field: impl Into<String>) -> Self {
+        if self.field.is_none() {
+            self.field = Some(field.into());
+        }
+        self
+    }
+
+    #[must_use]
+    pub fn help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// Process exit code: 2 for anything the input or command line caused.
+    #[must_use]
+    pub fn exit_code(&self) -> i32 {
+        2
+    }
+}
+
+/// Shorthand constructors used across the pipeline.
+pub fn object_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Object(msg.into()))
+}
+
+pub fn config_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Config(msg.into()))
+}
+
+pub fn generator_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Generator(msg.into()))
+}
+
+pub fn naming_error(msg: impl Into<String>) -> Error {
+    Error::new(ErrorKind::Naming(msg.into()))
+}
+
+impl fmt::Display for Error {
+    /// `<what> (<file>:<line>)` on the first line, then indented context lines.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.kind)?;
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
+            (Some(file), None) => write!(f, " ({file})")?,
+            _ => {}
+        }
+        if let Some(object) = &self.object {
+            write!(f, "\n  object: {object}")?;
+        }
+        if let Some(field) = &self.field {
+            write!(f, "\n  field: {field}")?;
+        }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Error {}
+
+impl std::ops::Deref for Error {
+    type Target = Details;
+    fn deref(&self) -> &Details {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Error {
+    fn deref_mut(&mut self) -> &mut Details {
+        &mut self.0
+    }
+}
+
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error::new(kind)
+    }
+}
+
+/// How serious a non-fatal finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Note,
+    Warning,
+}
+
+/// A non-fatal finding of a render: printed to stderr, never to stdout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    /// Stable short code, e.g. `unversioned-by-safety`.
+    pub code: &'static str,
+    pub message: String,
+    pub file: Option<String>,
+    pub line: Option<u64>,
+    pub object: Option<String>,
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sev = match self.severity {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+        };
+        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        match (&self.file, self.line) {
+            (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
+            (Some(file), None) => write!(f, " ({file})")?,
+            _ => {}
+        }
+        if let Some(object) = &self.object {
+            write!(f, "\n  object: {object}")?;
+        }
+        Ok(())
+    }
+}

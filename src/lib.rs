@@ -1,0 +1,25 @@
+//! imprint: content-versioned ConfigMaps and Secrets for GitOps.
+//!
+//! The pipeline, one module a stage, in data-flow order:
+//! [`source`] → [`load`] → [`generate`] → [`version`] → [`rewrite`] →
+//! [`order`] → [`emit`]; [`render`] runs it. [`refs`] is the reference
+//! table, [`version::hash`] the hash contract, [`yaml`] and [`template`] the
+//! only users of their crates.
+#![forbid(unsafe_code)]
+
+pub mod cli;
+pub mod config;
+pub mod emit;
+pub mod error;
+pub mod generate;
+pub mod kinds;
+pub mod load;
+pub mod object;
+pub mod order;
+pub mod refs;
+pub mod render;
+pub mod rewrite;
+pub mod source;
+pub mod template;
+pub mod version;
+pub mod yaml;

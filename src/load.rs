@@ -1,0 +1,568 @@
+//! Stage 2: read imprint.yaml, the manifests and the generator inputs into
+//! memory. All reading goes through the confined source; nothing after this
+//! stage touches a file.
+
+use crate::config::{self, Generator, RenderConfig};
+use crate::error::{Error, ErrorKind, Result, config_error, object_error};
+use crate::object::{Object, Origin};
+use crate::refs::Target;
+use crate::source::{Backend, Confined, Entry};
+use crate::yaml;
+use base64::Engine as _;
+use serde_json::{Map, Value};
+use std::collections::BTreeSet;
+
+/// One input of a generated bundle, already read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Input {
+    /// A file: its key and content (`files:` entries and folder members).
+    File {
+        key: String,
+        path: String,
+        bytes: Vec<u8>,
+    },
+    /// An env file of `KEY=VALUE` lines.
+    Env { path: String, bytes: Vec<u8> },
+    /// A `key=value` literal; `index` is its position in `literals`.
+    Literal { text: String, index: usize },
+}
+
+/// A generator with its inputs read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BundleSpec {
+    pub target: Target,
+    pub generator: Generator,
+    /// Line of the generator entry in imprint.yaml.
+    pub line: u64,
+    pub inputs: Vec<Input>,
+    /// Folders listed in `files` whose subfolders were skipped.
+    pub skipped_subfolders: Vec<String>,
+}
+
+/// Everything the pipeline needs, in memory.
+#[derive(Debug, Clone, Default)]
+pub struct Loaded {
+    pub config: RenderConfig,
+    /// `imprint.yaml` when present.
+    pub config_file: Option<String>,
+    pub objects: Vec<Object>,
+    pub bundles: Vec<BundleSpec>,
+}
+
+/// Loads an app directory.
+pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
+    let (config, config_file) = match src.kind(config::FILE_NAME)? {
+        Some(Entry::File) => {
+            let text = utf8(src.read(config::FILE_NAME)?, config::FILE_NAME)?;
+            (
+                parse_config(&text, config::FILE_NAME)?,
+                Some(config::FILE_NAME.to_string()),
+            )
+        }
+        _ => (RenderConfig::default(), None),
+    };
+    let bundles = read_generators(src, &config)?;
+    let mut excluded: BTreeSet<String> = BTreeSet::new();
+    excluded.insert(config::FILE_NAME.to_string());
+    for b in &bundles {
+        for input in &b.inputs {
+            match input {
+                Input::File { path, .. } | Input::Env { path, .. } => {
+                    excluded.insert(path.clone());
+                }
+                Input::Literal { .. } => {}
+            }
+        }
+    }
+    let files = resource_files(src, &config, &excluded)?;
+    let mut objects = Vec::new();
+    for (path, target) in files {
+        let bytes = src.read_found(&crate::source::Found {
+            path: path.clone(),
+            target,
+        })?;
+        let text = utf8(bytes, &path)?;
+        objects.extend(parse_objects(&text, &path)?);
+    }
+    Ok(Loaded {
+        config,
+        config_file,
+        objects,
+        bundles,
+    })
+}
+
+/// Loads one manifest stream (stdin): no imprint.yaml, no generators.
+pub fn load_stream(text: &str, name: &str) -> Result<Loaded> {
+    Ok(Loaded {
+        objects: parse_objects(text, name)?,
+        ..Loaded::default()
+    })
+}
+
+fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
+    String::from_utf8(bytes).map_err(|e| {
+        Error::new(ErrorKind::Yaml(format!(
+            "not valid UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )))
+        .in_file(path)
+    })
+}
+
+/// Parses and checks imprint.yaml.
+pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
+    let config: RenderConfig = yaml::parse_typed(text, file)?;
+    let err = |msg: String| config_error(msg).in_file(file);
+    if let Some(v) = &config.api_version
+        && v != config::API_VERSION
+    {
+        return Err(err(format!(
+            "apiVersion is {v:?}; expected {:?}",
+            config::API_VERSION
+        ))
+        .field("apiVersion"));
+    }
+    if let Some(k) = &config.kind
+        && k != config::KIND
+    {
+        return Err(err(format!("kind is {k:?}; expected {:?}", config::KIND)).field("kind"));
+    }
+    if config.values.is_some() {
+        return Err(err("`values` is not supported by this version of imprint (templates are not implemented yet)".into()).field("values"));
+    }
+    if config.keep_versions.is_some_and(|n| n > 0) {
+        return Err(
+            err("`keepVersions` is not supported by this version of imprint yet".into())
+                .field("keepVersions"),
+        );
+    }
+    for (i, g) in config.config_map_generator.iter().enumerate() {
+        if g.value.type_.is_some() {
+            return Err(err("`type` is only valid in secretGenerator".into())
+                .at_line(g.line)
+                .field(format!("configMapGenerator[{i}].type")));
+        }
+    }
+    let n = config.naming.hash_length;
+    if !(6..=crate::version::hash::FULL_LEN).contains(&n) {
+        return Err(err(format!(
+            "naming.hashLength is {n}; it must be between 6 and {}",
+            crate::version::hash::FULL_LEN
+        ))
+        .field("naming.hashLength"));
+    }
+    for (i, rule) in config.references.iter().enumerate() {
+        for (what, path) in [
+            ("path", Some(&rule.path)),
+            ("namespacePath", rule.namespace_path.as_ref()),
+        ] {
+            if let Some(p) = path {
+                crate::refs::check_rule_path(p)
+                    .map_err(|m| err(m).field(format!("references[{i}].{what}")))?;
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn read_generators<B: Backend>(
+    src: &Confined<B>,
+    config: &RenderConfig,
+) -> Result<Vec<BundleSpec>> {
+    let mut out = Vec::new();
+    let lists = [
+        (
+            Target::ConfigMap,
+            "configMapGenerator",
+            &config.config_map_generator,
+        ),
+        (Target::Secret, "secretGenerator", &config.secret_generator),
+    ];
+    for (target, field, list) in lists {
+        for (i, g) in list.iter().enumerate() {
+            let at = |e: Error, sub: String| {
+                e.in_file(config::FILE_NAME)
+                    .at_line(g.line)
+                    .field(format!("{field}[{i}].{sub}"))
+            };
+            let mut inputs = Vec::new();
+            let mut skipped = Vec::new();
+            for (j, entry) in g.value.files.iter().enumerate() {
+                let (key, path) = match entry.split_once('=') {
+                    Some((k, p)) => (Some(k.to_string()), p),
+                    None => (None, entry.as_str()),
+                };
+                let sub = format!("files[{j}]");
+                match src.kind(path).map_err(|e| at(e, sub.clone()))? {
+                    Some(Entry::Dir) if key.is_none() => {
+                        let (files, dirs) = src.files_in(path).map_err(|e| at(e, sub.clone()))?;
+                        for f in files {
+                            let bytes = src.read_found(&f).map_err(|e| at(e, sub.clone()))?;
+                            let key = f.path.rsplit('/').next().unwrap_or_default().to_string();
+                            inputs.push(Input::File {
+                                key,
+                                path: f.path,
+                                bytes,
+                            });
+                        }
+                        skipped.extend(dirs);
+                    }
+                    _ => {
+                        let norm =
+                            crate::source::normalize("", path).map_err(|e| at(e, sub.clone()))?;
+                        let bytes = src.read(path).map_err(|e| at(e, sub.clone()))?;
+                        let key = key.unwrap_or_else(|| {
+                            norm.rsplit('/').next().unwrap_or_default().to_string()
+                        });
+                        inputs.push(Input::File {
+                            key,
+                            path: norm,
+                            bytes,
+                        });
+                    }
+                }
+            }
+            for (j, path) in g.value.envs.iter().enumerate() {
+                let norm =
+                    crate::source::normalize("", path).map_err(|e| at(e, format!("envs[{j}]")))?;
+                let bytes = src.read(path).map_err(|e| at(e, format!("envs[{j}]")))?;
+                inputs.push(Input::Env { path: norm, bytes });
+            }
+            for (j, text) in g.value.literals.iter().enumerate() {
+                inputs.push(Input::Literal {
+                    text: text.clone(),
+                    index: j,
+                });
+            }
+            out.push(BundleSpec {
+                target,
+                generator: g.value.clone(),
+                line: g.line,
+                inputs,
+                skipped_subfolders: skipped,
+            });
+        }
+    }
+    Ok(out)
+}
+
+fn is_manifest(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
+}
+
+fn is_glob(s: &str) -> bool {
+    s.contains(['*', '?', '['])
+}
+
+/// The resource files to read, as (shown path, resolved path), deduplicated,
+/// in the order the config lists them (a folder's files in byte order).
+fn resource_files<B: Backend>(
+    src: &Confined<B>,
+    config: &RenderConfig,
+    excluded: &BTreeSet<String>,
+) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut push = |shown: String, target: String, out: &mut Vec<(String, String)>| {
+        if seen.insert(shown.clone()) {
+            out.push((shown, target));
+        }
+    };
+    let Some(list) = &config.resources else {
+        for f in src.walk("")? {
+            if is_manifest(&f.path) && !excluded.contains(&f.path) {
+                push(f.path, f.target, &mut out);
+            }
+        }
+        return Ok(out);
+    };
+    let mut all: Option<Vec<crate::source::Found>> = None;
+    for (i, entry) in list.iter().enumerate() {
+        let at = |e: Error| {
+            e.in_file(config::FILE_NAME)
+                .field(format!("resources[{i}]"))
+        };
+        if is_glob(entry) {
+            let norm = crate::source::normalize("", entry).map_err(at)?;
+            let glob = globset::GlobBuilder::new(&norm)
+                .literal_separator(true)
+                .build()
+                .map_err(|e| at(config_error(format!("bad glob {entry:?}: {}", e.kind()))))?
+                .compile_matcher();
+            let files = match &all {
+                Some(f) => f,
+                None => all.insert(src.walk("").map_err(at)?),
+            };
+            let before = out.len();
+            for f in files
+                .iter()
+                .filter(|f| glob.is_match(&f.path) && !excluded.contains(&f.path))
+            {
+                push(f.path.clone(), f.target.clone(), &mut out);
+            }
+            if out.len() == before {
+                return Err(at(config_error(format!("glob {entry:?} matches no file"))));
+            }
+            continue;
+        }
+        let norm = crate::source::normalize("", entry).map_err(at)?;
+        match src.kind(entry).map_err(at)? {
+            Some(Entry::Dir) => {
+                for f in src.walk(entry).map_err(at)? {
+                    if is_manifest(&f.path) && !excluded.contains(&f.path) {
+                        push(f.path, f.target, &mut out);
+                    }
+                }
+            }
+            Some(_) => {
+                // Resolve through links now so the read below stays confined.
+                let found = src.resolve_file(entry).map_err(at)?;
+                push(norm, found, &mut out);
+            }
+            None => {
+                return Err(at(Error::new(ErrorKind::Missing {
+                    path: entry.clone(),
+                })));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Parses a manifest file into objects, expanding `List` kinds.
+pub fn parse_objects(text: &str, file: &str) -> Result<Vec<Object>> {
+    let docs = if file.to_ascii_lowercase().ends_with(".json") {
+        yaml::parse_json(text, file)?
+    } else {
+        yaml::parse_stream(text, file)?
+    };
+    let mut out = Vec::new();
+    for doc in docs {
+        push_object(doc.value, file, doc.line, &mut out, 0)?;
+    }
+    Ok(out)
+}
+
+fn push_object(
+    value: Value,
+    file: &str,
+    line: u64,
+    out: &mut Vec<Object>,
+    depth: usize,
+) -> Result<()> {
+    let at = |e: Error| e.in_file(file).at_line(line);
+    let Value::Object(map) = value else {
+        return Err(at(object_error(
+            "a document is not a mapping (a Kubernetes object)",
+        )));
+    };
+    let kind = match map.get("kind") {
+        Some(Value::String(k)) if !k.is_empty() => k.clone(),
+        _ => return Err(at(object_error("object has no kind").field("kind"))),
+    };
+    if kind.ends_with("List") && map.get("items").is_some_and(Value::is_array) && depth < 4 {
+        let Some(Value::Array(items)) = map.into_iter().find(|(k, _)| k == "items").map(|(_, v)| v)
+        else {
+            unreachable!("checked above")
+        };
+        for item in items {
+            push_object(item, file, line, out, depth + 1)?;
+        }
+        return Ok(());
+    }
+    if !matches!(map.get("apiVersion"), Some(Value::String(v)) if !v.is_empty()) {
+        return Err(at(
+            object_error(format!("{kind} has no apiVersion")).field("apiVersion")
+        ));
+    }
+    let meta = map.get("metadata");
+    if meta.is_some_and(|m| !m.is_object()) {
+        return Err(at(object_error(format!(
+            "{kind}'s metadata is not a mapping"
+        ))
+        .field("metadata")));
+    }
+    let name = meta.and_then(|m| m.get("name"));
+    let generate_name = meta
+        .and_then(|m| m.get("generateName"))
+        .and_then(Value::as_str);
+    match name {
+        Some(Value::String(n)) if !n.is_empty() => {}
+        None if generate_name.is_some_and(|g| !g.is_empty()) => {}
+        Some(_) => {
+            return Err(at(object_error(format!(
+                "{kind}'s metadata.name is not a string"
+            ))
+            .field("metadata.name")));
+        }
+        None => {
+            return Err(at(
+                object_error(format!("{kind} has no metadata.name")).field("metadata.name")
+            ));
+        }
+    }
+    if let Some(ns) = meta.and_then(|m| m.get("namespace"))
+        && !ns.is_string()
+    {
+        return Err(at(object_error(format!(
+            "{kind}'s metadata.namespace is not a string"
+        ))
+        .field("metadata.namespace")));
+    }
+    let mut obj = Object {
+        value: Value::Object(map),
+        origin: Origin {
+            file: file.to_string(),
+            line,
+            generated_from: None,
+        },
+    };
+    if obj.bundle_kind() == Some(Target::Secret) {
+        fold_string_data(&mut obj).map_err(at)?;
+    }
+    out.push(obj);
+    Ok(())
+}
+
+/// `stringData` is write-only sugar: the API server folds it into `data`
+/// (winning over a `data` entry of the same key); imprint does the same so
+/// the hash and the output see what the cluster will hold.
+fn fold_string_data(obj: &mut Object) -> Result<()> {
+    let name = obj.name().to_string();
+    let map = obj.value.as_object_mut().expect("checked mapping");
+    let Some(string_data) = map.get("stringData") else {
+        return Ok(());
+    };
+    let Value::Object(sd) = string_data else {
+        return Err(
+            object_error(format!("Secret {name}: stringData is not a mapping")).field("stringData"),
+        );
+    };
+    let mut folded = match map.get("data") {
+        Some(Value::Object(d)) => d.clone(),
+        None | Some(Value::Null) => Map::new(),
+        Some(_) => {
+            return Err(
+                object_error(format!("Secret {name}: data is not a mapping")).field("data"),
+            );
+        }
+    };
+    for (k, v) in sd {
+        let Some(s) = v.as_str() else {
+            return Err(
+                object_error(format!("Secret {name}: stringData.{k} is not a string"))
+                    .field(format!("stringData.{k}")),
+            );
+        };
+        folded.insert(
+            k.clone(),
+            Value::String(base64::engine::general_purpose::STANDARD.encode(s)),
+        );
+    }
+    let has_data = map.contains_key("data");
+    let mut rebuilt = Map::new();
+    for (k, v) in std::mem::take(map) {
+        match k.as_str() {
+            "data" => {
+                rebuilt.insert(k, Value::Object(std::mem::take(&mut folded)));
+            }
+            "stringData" if !has_data => {
+                rebuilt.insert("data".into(), Value::Object(std::mem::take(&mut folded)));
+            }
+            "stringData" => {}
+            _ => {
+                rebuilt.insert(k, v);
+            }
+        }
+    }
+    *map = rebuilt;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::memory::MemBackend;
+    use serde_json::json;
+
+    #[test]
+    fn lists_are_expanded_and_string_data_folded() {
+        let objs = parse_objects(
+            "kind: ConfigMapList\napiVersion: v1\nitems:\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: b}}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData: {k: v}\ndata: {k: eA==, j: eQ==}\n",
+            "f.yaml",
+        )
+        .unwrap();
+        assert_eq!(objs.len(), 3);
+        assert_eq!(objs[2].value["data"], json!({"k": "dg==", "j": "eQ=="}));
+        assert!(objs[2].value.get("stringData").is_none());
+    }
+
+    #[test]
+    fn missing_kind_and_name_are_errors_with_lines() {
+        let err = parse_objects("a: 1\n", "x.yaml").unwrap_err();
+        assert_eq!(
+            err.to_string().lines().next().unwrap(),
+            "object has no kind (x.yaml:1)"
+        );
+        let err = parse_objects(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n",
+            "x.yaml",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string()
+                .starts_with("ConfigMap has no metadata.name (x.yaml:2)"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn config_rejects_unknown_fields() {
+        let err = parse_config(
+            "apiVersion: imprint.dev/v1alpha1\nkind: Render\nnamespase: x\n",
+            "imprint.yaml",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("namespase") && text.contains("imprint.yaml:3"),
+            "{text}"
+        );
+    }
+
+    #[test]
+    fn zero_config_reads_every_manifest() {
+        let src = Confined::new(
+            MemBackend::default()
+                .file("b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n")
+                .file("a/c.json", "{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {\"name\": \"c\"}}")
+                .file("README.md", "x")
+                .file(".github/w.yaml", "not: read"),
+        );
+        let loaded = load_dir(&src).unwrap();
+        let names: Vec<&str> = loaded.objects.iter().map(Object::name).collect();
+        assert_eq!(names, ["c", "b"]);
+    }
+
+    #[test]
+    fn generator_inputs_are_not_resources() {
+        let src = Confined::new(
+            MemBackend::default()
+                .file(
+                    "imprint.yaml",
+                    "configMapGenerator:\n- name: g\n  files: [conf/app.yaml]\n",
+                )
+                .file("conf/app.yaml", "not: a manifest\n")
+                .file(
+                    "m.yaml",
+                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n",
+                ),
+        );
+        let loaded = load_dir(&src).unwrap();
+        assert_eq!(loaded.objects.len(), 1);
+        assert_eq!(loaded.bundles[0].inputs.len(), 1);
+        assert_eq!(loaded.bundles[0].line, 2);
+    }
+}

@@ -1,0 +1,109 @@
+//! Stage 6: a stable order. kustomize's legacy order (SPEC §7) applies
+//! namespaces and CRDs before what lives in them, config before the
+//! workloads that mount it, and webhooks last so they cannot block the rest.
+
+use crate::object::{Object, split_api_version};
+
+const FIRST: &[&str] = &[
+    "Namespace",
+    "ResourceQuota",
+    "StorageClass",
+    "CustomResourceDefinition",
+    "ServiceAccount",
+    "PodSecurityPolicy",
+    "Role",
+    "ClusterRole",
+    "RoleBinding",
+    "ClusterRoleBinding",
+    "ConfigMap",
+    "Secret",
+    "Endpoints",
+    "Service",
+    "LimitRange",
+    "PriorityClass",
+    "PersistentVolume",
+    "PersistentVolumeClaim",
+    "Deployment",
+    "StatefulSet",
+    "CronJob",
+    "PodDisruptionBudget",
+];
+
+const LAST: &[&str] = &[
+    "MutatingWebhookConfiguration",
+    "ValidatingWebhookConfiguration",
+];
+
+fn rank(kind: &str) -> usize {
+    if let Some(i) = FIRST.iter().position(|k| *k == kind) {
+        return i;
+    }
+    if let Some(i) = LAST.iter().position(|k| *k == kind) {
+        return FIRST.len() + 1 + i;
+    }
+    FIRST.len()
+}
+
+/// Sorts by kind rank, then group, version, kind, namespace, name (bytes).
+pub fn order(objects: &mut [Object]) {
+    objects.sort_by_cached_key(sort_key);
+}
+
+/// The sort key of one object (strings compare as bytes).
+#[must_use]
+pub fn sort_key(o: &Object) -> (usize, String, String, String, String, String) {
+    let (group, version) = split_api_version(o.api_version());
+    (
+        rank(o.kind()),
+        group.to_string(),
+        version.to_string(),
+        o.kind().to_string(),
+        o.namespace().to_string(),
+        o.name().to_string(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn legacy_order_then_identity() {
+        let mk = |api: &str, kind: &str, ns: &str, name: &str| Object {
+            value: json!({"apiVersion": api, "kind": kind, "metadata": {"name": name, "namespace": ns}}),
+            origin: Default::default(),
+        };
+        let mut objs = vec![
+            mk(
+                "admissionregistration.k8s.io/v1",
+                "ValidatingWebhookConfiguration",
+                "",
+                "w",
+            ),
+            mk("apps/v1", "Deployment", "b", "d"),
+            mk("example.com/v1", "Widget", "a", "x"),
+            mk("v1", "ConfigMap", "b", "a"),
+            mk("v1", "ConfigMap", "a", "z"),
+            mk("v1", "Namespace", "", "a"),
+            mk("argoproj.io/v1alpha1", "Rollout", "a", "r"),
+        ];
+        order(&mut objs);
+        let got: Vec<String> = objs
+            .iter()
+            .map(|o| format!("{}/{}", o.kind(), o.name()))
+            .collect();
+        assert_eq!(
+            got,
+            [
+                "Namespace/a",
+                "ConfigMap/z",
+                "ConfigMap/a",
+                "Deployment/d",
+                "Rollout/r",
+                "Widget/x",
+                "ValidatingWebhookConfiguration/w"
+            ]
+        );
+    }
+}

@@ -1,0 +1,175 @@
+//! The pipeline, top to bottom: generate → namespace → version → rewrite →
+//! order. Pure: it takes what `load` read and returns objects and findings.
+
+use crate::error::{Diagnostic, Result, object_error};
+use crate::generate;
+use crate::kinds::is_builtin_cluster_scoped;
+use crate::load::Loaded;
+use crate::object::Object;
+use crate::refs::{self, Link, Target};
+use crate::rewrite::{self, Externals};
+use crate::version::{self, Naming, hash::HashKey};
+use serde_json::Value;
+use std::collections::{HashMap, HashSet};
+
+/// Settings that come from the command line and environment, not the repo.
+#[derive(Debug, Clone, Default)]
+pub struct Options {
+    /// `--namespace`: beats imprint.yaml's `namespace`.
+    pub namespace: Option<String>,
+    /// `ARGOCD_APP_NAMESPACE`: the weakest default.
+    pub env_namespace: Option<String>,
+    /// `--allow-dangling`: dangling references warn instead of failing.
+    pub allow_dangling: bool,
+    /// Key for Secret hashes (`--hash-key-file`).
+    pub hash_key: Option<HashKey>,
+}
+
+/// The result of a render.
+#[derive(Debug, Clone)]
+pub struct Rendered {
+    pub objects: Vec<Object>,
+    /// Every reference, resolved (indices into `objects`).
+    pub links: Vec<Link>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// Runs the pipeline on loaded input.
+pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
+    let config = &loaded.config;
+    let default_ns = opts
+        .namespace
+        .clone()
+        .or_else(|| config.namespace.clone())
+        .or_else(|| opts.env_namespace.clone());
+    let mut diagnostics = Vec::new();
+    let mut objects = loaded.objects;
+    for spec in &loaded.bundles {
+        objects.push(generate::generate(spec, &mut diagnostics)?);
+    }
+    apply_default_namespace(&mut objects, default_ns.as_deref());
+    check_objects(&objects)?;
+    let links = refs::links(&objects, &config.references);
+    let externals = Externals::new(&config.external_names);
+    diagnostics.extend(rewrite::check_dangling(
+        &objects,
+        &links,
+        &externals,
+        opts.allow_dangling,
+    )?);
+    let (versioned, notes) = version::plan(&objects, &links, config.version_resources)?;
+    diagnostics.extend(notes);
+    let naming = Naming::new(
+        &config.naming.template,
+        config.naming.hash_length,
+        opts.hash_key.clone(),
+    )?;
+    let renames = version::apply(&mut objects, &versioned, &naming)?;
+    rewrite::rewrite(&mut objects, &links, &renames);
+    // Order last; links index the pre-order positions, so remap them.
+    let mut indexed: Vec<(usize, Object)> = objects.into_iter().enumerate().collect();
+    indexed.sort_by_cached_key(|(_, o)| crate::order::sort_key(o));
+    let mut new_pos = vec![0; indexed.len()];
+    for (pos, (old, _)) in indexed.iter().enumerate() {
+        new_pos[*old] = pos;
+    }
+    let objects: Vec<Object> = indexed.into_iter().map(|(_, o)| o).collect();
+    let links = links
+        .into_iter()
+        .map(|mut l| {
+            l.from = new_pos[l.from];
+            l
+        })
+        .collect();
+    Ok(Rendered {
+        objects,
+        links,
+        diagnostics,
+    })
+}
+
+/// Namespaced objects without a namespace get the default. Cluster-scoped
+/// ones (built-in, or custom kinds whose CRD in the input says
+/// `scope: Cluster`) are left alone.
+fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>) {
+    let Some(ns) = ns.filter(|n| !n.is_empty()) else {
+        return;
+    };
+    let cluster_crds: HashSet<(String, String)> = objects
+        .iter()
+        .filter(|o| o.kind() == "CustomResourceDefinition")
+        .filter(|o| {
+            o.value
+                .get("spec")
+                .and_then(|s| s.get("scope"))
+                .and_then(Value::as_str)
+                == Some("Cluster")
+        })
+        .filter_map(|o| {
+            let spec = o.value.get("spec")?;
+            let group = spec.get("group")?.as_str()?;
+            let kind = spec.get("names")?.get("kind")?.as_str()?;
+            Some((group.to_string(), kind.to_string()))
+        })
+        .collect();
+    for o in objects.iter_mut() {
+        if !o.namespace().is_empty() {
+            continue;
+        }
+        let (group, kind) = (o.group().to_string(), o.kind().to_string());
+        if is_builtin_cluster_scoped(&group, &kind) || cluster_crds.contains(&(group, kind)) {
+            continue;
+        }
+        crate::object::insert_after(
+            o.metadata_mut(),
+            "name",
+            "namespace",
+            Value::String(ns.to_string()),
+        );
+    }
+}
+
+/// Refuses two objects with one identity, and Secrets missing the keys
+/// their type requires.
+fn check_objects(objects: &[Object]) -> Result<()> {
+    let mut seen: HashMap<_, &Object> = HashMap::new();
+    for o in objects {
+        if o.value
+            .get("metadata")
+            .and_then(|m| m.get("name"))
+            .is_none()
+        {
+            continue; // generateName: many may share a prefix
+        }
+        if let Some(first) = seen.insert(o.id(), o) {
+            return Err(object_error(format!(
+                "{} is defined twice: in {} and in {}",
+                o.id(),
+                first.location(),
+                o.location()
+            ))
+            .in_file(o.origin.file.clone())
+            .at_line(o.origin.line));
+        }
+        if o.bundle_kind() == Some(Target::Secret) && o.origin.generated_from.is_none() {
+            let t = o
+                .value
+                .get("type")
+                .and_then(Value::as_str)
+                .unwrap_or("Opaque");
+            let data = o.value.get("data");
+            let missing = generate::missing_keys(t, |k| data.and_then(|d| d.get(k)).is_some());
+            if !missing.is_empty() {
+                return Err(object_error(format!(
+                    "{} has type {t} but no key {}",
+                    o.id(),
+                    missing.join(", ")
+                ))
+                .in_file(o.origin.file.clone())
+                .at_line(o.origin.line)
+                .field("data"));
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! Stage 5: point every reference at the versioned names, and refuse
+//! references to objects that are not in the output (SPEC §5).
+
+use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity};
+use crate::object::Object;
+use crate::refs::{Link, Target, Via};
+use crate::version::Renames;
+use serde_json::Value;
+use std::collections::HashSet;
+
+/// Names that exist in every namespace without being in any manifest.
+const BUILTIN_EXTERNAL: &[&str] = &["kube-root-ca.crt"];
+
+/// Annotation on a referrer listing names created at run time.
+pub const ANN_EXTERNAL: &str = "imprint.dev/external";
+
+/// The names imprint.yaml's `externalNames` declares: `name` (any
+/// namespace) or `namespace/name`.
+#[derive(Debug, Default)]
+pub struct Externals {
+    any_ns: HashSet<String>,
+    in_ns: HashSet<(String, String)>,
+}
+
+impl Externals {
+    #[must_use]
+    pub fn new(list: &[String]) -> Self {
+        let mut e = Externals::default();
+        for item in list {
+            match item.split_once('/') {
+                Some((ns, name)) => e.in_ns.insert((ns.to_string(), name.to_string())),
+                None => e.any_ns.insert(item.clone()),
+            };
+        }
+        e
+    }
+
+    fn contains(&self, ns: &str, name: &str) -> bool {
+        BUILTIN_EXTERNAL.contains(&name)
+            || self.any_ns.contains(name)
+            || self.in_ns.contains(&(ns.to_string(), name.to_string()))
+    }
+}
+
+/// Refuses dangling references; with `allow` they become warnings.
+pub fn check_dangling(
+    objects: &[Object],
+    links: &[Link],
+    externals: &Externals,
+    allow: bool,
+) -> Result<Vec<Diagnostic>> {
+    let present: HashSet<(Target, &str, &str)> = objects
+        .iter()
+        .filter_map(|o| o.bundle_kind().map(|t| (t, o.namespace(), o.name())))
+        .collect();
+    let any_ns: HashSet<(Target, &str)> = present.iter().map(|(t, _, n)| (*t, *n)).collect();
+    let mut warnings = Vec::new();
+    for l in links {
+        let r = &l.reference;
+        // RBAC may name objects created at run time; PersistentVolumes name
+        // Secrets that usually live outside the app.
+        if r.optional || matches!(r.via, Via::Rbac | Via::PersistentVolume) {
+            continue;
+        }
+        let found = match &l.namespace {
+            Some(ns) => present.contains(&(r.target, ns.as_str(), r.name.as_str())),
+            None => any_ns.contains(&(r.target, r.name.as_str())),
+        };
+        let ns = l.namespace.clone().unwrap_or_default();
+        let from = &objects[l.from];
+        let marked = from
+            .annotation(ANN_EXTERNAL)
+            .is_some_and(|list| list.split(',').any(|n| n.trim() == r.name));
+        if found || marked || externals.contains(&ns, &r.name) {
+            continue;
+        }
+        let where_ = if ns.is_empty() {
+            String::new()
+        } else {
+            format!(" in namespace {ns}")
+        };
+        let entry = if ns.is_empty() {
+            r.name.clone()
+        } else {
+            format!("{ns}/{}", r.name)
+        };
+        let err = Error::new(ErrorKind::Dangling(format!(
+            "{} names {} {:?}{where_}, which is not in the output",
+            from.id(),
+            r.target.kind(),
+            r.name
+        )))
+        .in_file(from.origin.file.clone())
+        .at_line(from.origin.line)
+        .field(r.path.to_string())
+        .help(format!(
+            "if it is created at run time, add `- {entry}` to externalNames in imprint.yaml (or mark the reference optional: true)"
+        ));
+        if !allow {
+            return Err(err);
+        }
+        warnings.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "dangling-reference",
+            message: err.kind.to_string(),
+            file: err.file.clone(),
+            line: err.line,
+            object: Some(from.id().to_string()),
+        });
+    }
+    Ok(warnings)
+}
+
+/// Rewrites every reference to a renamed bundle.
+pub fn rewrite(objects: &mut [Object], links: &[Link], renames: &Renames) {
+    // Index renames by (kind, name) for any-namespace lookups.
+    let mut by_name: std::collections::BTreeMap<(Target, &str), Vec<(&str, &str)>> =
+        Default::default();
+    for ((t, ns, name), new) in renames {
+        by_name
+            .entry((*t, name.as_str()))
+            .or_default()
+            .push((ns.as_str(), new.as_str()));
+    }
+    for list in by_name.values_mut() {
+        list.sort_unstable();
+    }
+    let mut rbac: Vec<&Link> = Vec::new();
+    for l in links {
+        let r = &l.reference;
+        if r.via == Via::Rbac {
+            rbac.push(l);
+            continue;
+        }
+        let new = match &l.namespace {
+            Some(ns) => renames
+                .get(&(r.target, ns.clone(), r.name.clone()))
+                .map(String::as_str),
+            // Without a namespace a single match is unambiguous; several are
+            // left alone rather than guessed.
+            None => match by_name.get(&(r.target, r.name.as_str())) {
+                Some(v) if v.len() == 1 => Some(v[0].1),
+                _ => None,
+            },
+        };
+        if let Some(new) = new {
+            let value = format!("{}{new}", r.prefix.as_deref().unwrap_or_default());
+            if let Some(slot) = r.path.get_mut(&mut objects[l.from].value) {
+                *slot = Value::String(value);
+            }
+        }
+    }
+    rewrite_rbac(objects, &rbac, &by_name);
+}
+
+/// One `resourceNames` element and the names that replace it.
+type Edit = (usize, Vec<String>);
+
+/// `resourceNames` entries become every versioned name they stand for: a
+/// Role's in its own namespace; a ClusterRole's (not namespaced) in all.
+fn rewrite_rbac(
+    objects: &mut [Object],
+    links: &[&Link],
+    by_name: &std::collections::BTreeMap<(Target, &str), Vec<(&str, &str)>>,
+) {
+    // (object, path of the resourceNames list) -> (element index, new names)
+    let mut edits: std::collections::BTreeMap<(usize, String), Vec<Edit>> = Default::default();
+    for l in links {
+        let r = &l.reference;
+        let Some(crate::refs::Seg::Index(idx)) = r.path.0.last() else {
+            continue;
+        };
+        let list_path = crate::refs::FieldPath(r.path.0[..r.path.0.len() - 1].to_vec());
+        let news: Vec<String> = by_name
+            .get(&(r.target, r.name.as_str()))
+            .into_iter()
+            .flatten()
+            .filter(|(ns, _)| l.namespace.as_deref().is_none_or(|want| want == *ns))
+            .map(|(_, n)| (*n).to_string())
+            .collect();
+        if news.is_empty() {
+            continue;
+        }
+        let slot = edits.entry((l.from, list_path.to_string())).or_default();
+        match slot.iter_mut().find(|(i, _)| i == idx) {
+            Some((_, v)) => v.extend(news),
+            None => slot.push((*idx, news)),
+        }
+    }
+    for l in links {
+        let r = &l.reference;
+        let list_path = crate::refs::FieldPath(r.path.0[..r.path.0.len() - 1].to_vec());
+        let Some(changes) = edits.remove(&(l.from, list_path.to_string())) else {
+            continue;
+        };
+        let Some(Value::Array(items)) = list_path.get_mut(&mut objects[l.from].value) else {
+            continue;
+        };
+        let mut out: Vec<Value> = Vec::new();
+        for (i, item) in std::mem::take(items).into_iter().enumerate() {
+            match changes.iter().find(|(j, _)| *j == i) {
+                Some((_, news)) => {
+                    for n in news {
+                        if !out.iter().any(|v| v.as_str() == Some(n)) {
+                            out.push(Value::String(n.clone()));
+                        }
+                    }
+                }
+                None => out.push(item),
+            }
+        }
+        *items = out;
+    }
+}

@@ -1,0 +1,498 @@
+//! Stage 4: decide which ConfigMaps/Secrets get content-versioned names
+//! (SPEC §4), then give them their names, `immutable: true` and annotations.
+
+pub mod fixed;
+pub mod hash;
+
+use crate::config::VersionResources;
+use crate::error::{Diagnostic, Error, Result, Severity, naming_error, object_error};
+use crate::object::Object;
+use crate::refs::{FieldPath, Link, Seg, Target, Via};
+use crate::template::Template;
+use base64::Engine as _;
+use hash::{Content, EntryTag, HashKey};
+use serde_json::{Value, json};
+use std::collections::{HashMap, HashSet};
+
+pub const ANN_VERSION: &str = "imprint.dev/version";
+pub const ANN_BUNDLE: &str = "imprint.dev/bundle";
+pub const ANN_HASH: &str = "imprint.dev/content-hash";
+pub const ANN_SOURCE: &str = "imprint.dev/source";
+pub const ANN_FLUX_SUBST: &str = "kustomize.toolkit.fluxcd.io/substitute";
+pub const ANN_ARGO_SYNC: &str = "argocd.argoproj.io/sync-options";
+
+/// Secret types the API server manages by name: never renamed.
+const NEVER_TYPES: &[&str] = &[
+    "kubernetes.io/service-account-token",
+    "bootstrap.kubernetes.io/token",
+];
+
+fn note(obj: &Object, code: &'static str, message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Note,
+        code,
+        message,
+        file: Some(obj.origin.file.clone()),
+        line: Some(obj.origin.line).filter(|l| *l > 0),
+        object: Some(obj.id().to_string()),
+    }
+}
+
+/// Why an object is never versioned, whatever the settings.
+fn never_reason(obj: &Object) -> Option<String> {
+    if obj
+        .value
+        .get("metadata")
+        .and_then(|m| m.get("name"))
+        .is_none()
+    {
+        return Some("it has generateName, so its name is chosen by the API server".into());
+    }
+    let t = obj
+        .value
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or_default();
+    if obj.bundle_kind() == Some(Target::Secret) && NEVER_TYPES.contains(&t) {
+        return Some(format!(
+            "Secrets of type {t} are managed by the API server by name"
+        ));
+    }
+    None
+}
+
+fn override_annotation(obj: &Object) -> Result<Option<bool>> {
+    match obj.annotation(ANN_VERSION) {
+        None => Ok(None),
+        Some("true") => Ok(Some(true)),
+        Some("false") => Ok(Some(false)),
+        Some(other) => Err(object_error(format!(
+            "annotation {ANN_VERSION} is {other:?}; use \"true\" or \"false\""
+        ))
+        .in_file(obj.origin.file.clone())
+        .at_line(obj.origin.line)
+        .object(obj.id().to_string())
+        .field(format!("metadata.annotations[{ANN_VERSION:?}]"))),
+    }
+}
+
+/// Decides, for every object, whether it gets a versioned name. Objects
+/// left alone by a safety rule get a note saying which rule and where.
+pub fn plan(
+    objects: &[Object],
+    links: &[Link],
+    mode: VersionResources,
+) -> Result<(Vec<bool>, Vec<Diagnostic>)> {
+    let mut versioned = vec![false; objects.len()];
+    let mut notes = Vec::new();
+    // Candidates that pass every rule but the name-occurrence scan.
+    let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
+    let alertmanagers: HashSet<(&str, String)> = objects
+        .iter()
+        .filter(|o| o.kind() == "Alertmanager" && o.group() == "monitoring.coreos.com")
+        .filter(|o| {
+            o.value
+                .get("spec")
+                .and_then(|s| s.get("configSecret"))
+                .is_none()
+        })
+        .map(|o| (o.namespace(), format!("alertmanager-{}", o.name())))
+        .collect();
+    for (i, obj) in objects.iter().enumerate() {
+        let Some(target) = obj.bundle_kind() else {
+            continue;
+        };
+        if let Some(why) = never_reason(obj) {
+            if override_annotation(obj)? == Some(true) || obj.origin.generated_from.is_some() {
+                notes.push(note(
+                    obj,
+                    "never-versioned",
+                    format!("not versioned: {why}"),
+                ));
+            }
+            continue;
+        }
+        match override_annotation(obj)? {
+            Some(v) => {
+                versioned[i] = v;
+                continue;
+            }
+            None if obj.origin.generated_from.is_some() => {
+                versioned[i] = true;
+                continue;
+            }
+            None => {}
+        }
+        match mode {
+            VersionResources::None => continue,
+            VersionResources::All => {
+                versioned[i] = true;
+                continue;
+            }
+            VersionResources::Referenced => {}
+        }
+        let (ns, name) = (obj.namespace(), obj.name());
+        let mine: Vec<&Link> = links
+            .iter()
+            .filter(|l| l.points_at(target, ns, name))
+            .collect();
+        if let Some(l) = mine.iter().find(|l| l.reference.via == Via::Rbac) {
+            let role = &objects[l.from];
+            notes.push(note(obj, "unversioned-rbac", format!(
+                "not versioned: {} lists it in resourceNames ({}), so some process reads or writes it by name through the API",
+                role.id(), role.location()
+            )));
+            continue;
+        }
+        if let Some(l) = mine
+            .iter()
+            .find(|l| l.reference.via == Via::PersistentVolume)
+        {
+            let pv = &objects[l.from];
+            notes.push(note(obj, "unversioned-pv", format!(
+                "not versioned: {} references it, and a PersistentVolume's source cannot change after creation ({})",
+                pv.id(), pv.location()
+            )));
+            continue;
+        }
+        if !mine.iter().any(|l| !l.reference.optional) {
+            let why = if mine.is_empty() {
+                "no workload references it"
+            } else {
+                "every reference to it is optional"
+            };
+            notes.push(note(
+                obj,
+                "unreferenced",
+                format!("not versioned: {why} (versionResources: referenced)"),
+            ));
+            continue;
+        }
+        if let Some(f) = fixed::lookup(target, ns, name) {
+            notes.push(note(
+                obj,
+                "unversioned-fixed-name",
+                format!("not versioned: fixed name: {}", f.reason),
+            ));
+            continue;
+        }
+        if target == Target::Secret && alertmanagers.contains(&(ns, name.to_string())) {
+            notes.push(note(obj, "unversioned-fixed-name", format!(
+                "not versioned: fixed name: prometheus-operator reads {name} by convention for the Alertmanager of that name"
+            )));
+            continue;
+        }
+        candidates.entry(name).or_default().push(i);
+    }
+    let mentions = scan_mentions(objects, links, &candidates);
+    for (name, idxs) in &candidates {
+        for &i in idxs {
+            match mentions.get(&(*name, i)) {
+                Some((from, path)) => {
+                    let o = &objects[*from];
+                    notes.push(note(&objects[i], "unversioned-name-used", format!(
+                        "not versioned: its name appears in {} at {path} ({}), so something may read it by name",
+                        o.id(), o.location()
+                    )));
+                }
+                None => versioned[i] = true,
+            }
+        }
+    }
+    notes.sort_by(|a, b| (&a.file, a.line, &a.object).cmp(&(&b.file, b.line, &b.object)));
+    Ok((versioned, notes))
+}
+
+/// Where (object, path) each candidate's name first appears as a whole token
+/// outside the fields imprint rewrites. Tokens are maximal runs of
+/// `[-._a-zA-Z0-9]`, so `--configmap=$(NS)/ingress-nginx-controller` names
+/// `ingress-nginx-controller` while `grafana.ini` does not name `grafana`.
+fn scan_mentions<'a>(
+    objects: &[Object],
+    links: &[Link],
+    candidates: &HashMap<&'a str, Vec<usize>>,
+) -> HashMap<(&'a str, usize), (usize, String)> {
+    let mut found: HashMap<(&'a str, usize), (usize, String)> = HashMap::new();
+    if candidates.is_empty() {
+        return found;
+    }
+    let mut ref_paths: HashMap<usize, HashSet<&FieldPath>> = HashMap::new();
+    for l in links {
+        ref_paths
+            .entry(l.from)
+            .or_default()
+            .insert(&l.reference.path);
+    }
+    for (o, obj) in objects.iter().enumerate() {
+        let mut stack: Vec<Seg> = Vec::new();
+        walk_strings(&obj.value, &mut stack, &mut |s, path| {
+            for token in
+                s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
+            {
+                let Some((name, idxs)) = candidates.get_key_value(token) else {
+                    continue;
+                };
+                let fp = FieldPath(path.to_vec());
+                if ref_paths.get(&o).is_some_and(|p| p.contains(&fp)) || is_pod_local_name(path) {
+                    continue;
+                }
+                if obj.bundle_kind().is_some()
+                    && obj.name() == token
+                    && path == [Seg::Key("metadata".into()), Seg::Key("name".into())]
+                {
+                    continue;
+                }
+                for &i in idxs {
+                    if i != o {
+                        found
+                            .entry((*name, i))
+                            .or_insert_with(|| (o, fp.to_string()));
+                    }
+                }
+            }
+        });
+    }
+    found
+}
+
+/// Volume and volume-mount names are local to a pod: a volume named like its
+/// ConfigMap is the most common homonym and says nothing about API readers.
+fn is_pod_local_name(path: &[Seg]) -> bool {
+    matches!(path, [.., Seg::Key(list), Seg::Index(_), Seg::Key(field)]
+        if field == "name" && (list == "volumes" || list == "volumeMounts"))
+}
+
+fn walk_strings(value: &Value, stack: &mut Vec<Seg>, f: &mut impl FnMut(&str, &[Seg])) {
+    match value {
+        Value::String(s) => f(s, stack),
+        Value::Object(map) => {
+            for (k, v) in map {
+                stack.push(Seg::Key(k.clone()));
+                walk_strings(v, stack, f);
+                stack.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                stack.push(Seg::Index(i));
+                walk_strings(v, stack, f);
+                stack.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// How versioned names are made.
+pub struct Naming {
+    template: Template,
+    hash_length: usize,
+    key: Option<HashKey>,
+}
+
+impl Naming {
+    pub fn new(template: &str, hash_length: usize, key: Option<HashKey>) -> Result<Self> {
+        let template = Template::new(template).map_err(|e| {
+            naming_error(format!("naming.template does not compile: {e}"))
+                .in_file(crate::config::FILE_NAME)
+                .field("naming.template")
+        })?;
+        Ok(Naming {
+            template,
+            hash_length,
+            key,
+        })
+    }
+}
+
+/// A renamed bundle: (kind, namespace, original name) → new name.
+pub type Renames = HashMap<(Target, String, String), String>;
+
+fn decode_b64(s: &str) -> Option<Vec<u8>> {
+    let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+    base64::engine::general_purpose::STANDARD
+        .decode(compact)
+        .ok()
+}
+
+/// The hashed content of a ConfigMap/Secret object.
+fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
+    let err = |field: String, what: &str| {
+        object_error(format!("{} {what}", obj.id()))
+            .in_file(obj.origin.file.clone())
+            .at_line(obj.origin.line)
+            .field(field)
+    };
+    let mut entries = Vec::new();
+    for (section, tag) in [("data", EntryTag::Data), ("binaryData", EntryTag::Binary)] {
+        let Some(map) = obj.value.get(section) else {
+            continue;
+        };
+        if map.is_null() {
+            continue;
+        }
+        let Some(map) = map.as_object() else {
+            return Err(err(section.into(), "is not a mapping"));
+        };
+        for (k, v) in map {
+            let Some(s) = v.as_str() else {
+                return Err(err(
+                    format!("{section}.{k}"),
+                    "has a value that is not a string (quote it)",
+                ));
+            };
+            let bytes = if target == Target::Secret || tag == EntryTag::Binary {
+                decode_b64(s).ok_or_else(|| {
+                    err(
+                        format!("{section}.{k}"),
+                        "has a value that is not valid base64",
+                    )
+                })?
+            } else {
+                s.as_bytes().to_vec()
+            };
+            entries.push((tag, k.as_str(), bytes));
+        }
+    }
+    let secret_type = match target {
+        Target::ConfigMap => "",
+        Target::Secret => obj
+            .value
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("Opaque"),
+    };
+    Ok(Content {
+        kind: target.kind(),
+        secret_type,
+        entries,
+    })
+}
+
+/// A DNS-1123 subdomain, as the API server requires of ConfigMap/Secret names.
+#[must_use]
+pub fn valid_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label
+                    .bytes()
+                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
+}
+
+/// Gives every planned object its versioned name, `immutable: true` and the
+/// annotations, and returns the renames for the rewrite stage.
+pub fn apply(objects: &mut [Object], versioned: &[bool], naming: &Naming) -> Result<Renames> {
+    let mut renames = Renames::new();
+    for (obj, _) in objects.iter_mut().zip(versioned).filter(|(_, v)| **v) {
+        let target = obj.bundle_kind().expect("only bundles are planned");
+        let keyed = target == Target::Secret && naming.key.is_some();
+        let digest = hash::digest(
+            &content_of(obj, target)?,
+            if keyed { naming.key.as_ref() } else { None },
+        );
+        let full = hash::base32(&digest);
+        let (name, ns) = (obj.name().to_string(), obj.namespace().to_string());
+        let vars = json!({
+            "name": name, "hash": &full[..naming.hash_length], "fullHash": full,
+            "kind": target.kind(), "namespace": ns,
+        });
+        let at = |e: Error| {
+            e.in_file(obj.origin.file.clone())
+                .at_line(obj.origin.line)
+                .object(format!("{target:?}/{ns}/{name}"))
+        };
+        let new_name = naming
+            .template
+            .render(&vars)
+            .map_err(|e| at(naming_error(format!("naming.template: {e}"))))?;
+        if !valid_name(&new_name) {
+            let why = if new_name.len() > 253 {
+                "longer than 253 characters"
+            } else {
+                "not a valid DNS-1123 subdomain"
+            };
+            return Err(at(naming_error(format!(
+                "versioned name {new_name:?} is {why}"
+            ))
+            .field("metadata.name")));
+        }
+        let hash_ann = format!(
+            "{}:{}",
+            if keyed { "blake3-keyed" } else { "blake3" },
+            hash::hex(&digest)
+        );
+        let sync = match obj.annotation(ANN_ARGO_SYNC) {
+            Some(s) if s.split(',').any(|o| o.trim() == "PruneLast=true") => s.to_string(),
+            Some(s) if !s.trim().is_empty() => format!("{s},PruneLast=true"),
+            _ => "PruneLast=true".to_string(),
+        };
+        let sources = obj.origin.generated_from.as_ref().map(|s| s.join(","));
+        obj.metadata_mut()
+            .insert("name".into(), Value::String(new_name.clone()));
+        obj.set_annotation(ANN_BUNDLE, &name);
+        obj.set_annotation(ANN_HASH, &hash_ann);
+        if let Some(s) = sources {
+            obj.set_annotation(ANN_SOURCE, &s);
+        }
+        obj.set_annotation(ANN_FLUX_SUBST, "disabled");
+        obj.set_annotation(ANN_ARGO_SYNC, &sync);
+        let map = obj.value.as_object_mut().expect("objects are mappings");
+        crate::object::insert_after(map, "metadata", "immutable", Value::Bool(true));
+        renames.insert((target, ns, name), new_name);
+    }
+    Ok(renames)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_dns_subdomains() {
+        assert!(valid_name("web-message-7g2k9x0c1d"));
+        assert!(valid_name("a.b-c"));
+        assert!(!valid_name("Web"));
+        assert!(!valid_name("a_b"));
+        assert!(!valid_name("-a"));
+        assert!(!valid_name(&"a".repeat(254)));
+    }
+
+    #[test]
+    fn base64_wrapping_does_not_change_content() {
+        let obj = |data: &str| Object {
+            value: json!({"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s"}, "data": {"k": data}}),
+            origin: Default::default(),
+        };
+        let a = obj("aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=");
+        let b = obj("aGVsbG8gd29y\nbGQgaGVsbG8gd29ybGQ=\n");
+        let da = hash::digest(&content_of(&a, Target::Secret).unwrap(), None);
+        let db = hash::digest(&content_of(&b, Target::Secret).unwrap(), None);
+        assert_eq!(da, db);
+    }
+
+    #[test]
+    fn pod_local_names_are_not_mentions() {
+        let p = |v: &[&str]| -> Vec<Seg> {
+            v.iter()
+                .map(|s| {
+                    s.parse::<usize>()
+                        .map_or_else(|_| Seg::Key((*s).into()), Seg::Index)
+                })
+                .collect()
+        };
+        assert!(is_pod_local_name(&p(&["spec", "volumes", "0", "name"])));
+        assert!(is_pod_local_name(&p(&[
+            "containers",
+            "1",
+            "volumeMounts",
+            "0",
+            "name"
+        ])));
+        assert!(!is_pod_local_name(&p(&["metadata", "name"])));
+        assert!(!is_pod_local_name(&p(&["containers", "0", "args", "1"])));
+    }
+}

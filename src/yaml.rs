@@ -1,0 +1,344 @@
+//! The only module that touches the YAML crate.
+//!
+//! kubectl and Argo CD read manifests as YAML 1.1 (`on`/`yes`/`y` are booleans,
+//! `0644` is the octal number 420), so imprint reads them the same way, and it
+//! writes YAML that YAML 1.1 and 1.2 readers agree on: strings such as "on",
+//! "0644" or "2024-01-01" come out quoted, long lines are never folded.
+//! serde-saphyr does both (see `tests` below, the quirks golden test); its
+//! parsing budgets are set explicitly here so a 50 MB stream of 50,000
+//! documents renders while an alias bomb or a 10,000-deep nesting fails fast.
+
+use crate::error::{Error, ErrorKind, Result};
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+/// One YAML document of a stream, with the line where its content starts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Doc {
+    pub value: Value,
+    pub line: u64,
+}
+
+/// Deepest nesting accepted. Real manifests (CRD schemas included) stay far
+/// below; the limit keeps recursion bounded on hostile input.
+const MAX_DEPTH: usize = 128;
+
+fn options() -> serde_saphyr::Options {
+    serde_saphyr::options! {
+        legacy_octal_numbers: true,
+        with_snippet: false,
+        budget: serde_saphyr::budget! {
+            max_reader_input_bytes: Some(1 << 30),
+            max_documents: 1_000_000,
+            max_events: 200_000_000,
+            max_nodes: 100_000_000,
+            max_total_scalar_bytes: 1 << 30,
+            max_depth: MAX_DEPTH,
+            max_aliases: 100_000,
+            max_anchors: 100_000,
+        },
+        alias_limits: serde_saphyr::alias_limits! {
+            max_total_replayed_events: 1_000_000,
+            max_replay_stack_depth: 64,
+        },
+    }
+}
+
+/// Turns a parser error into ours without the source snippet (it could show a
+/// Secret's value) and with the line number taken out of the message.
+fn convert(err: &serde_saphyr::Error, file: &str) -> Error {
+    let inner = err.without_snippet();
+    let line = inner.location().map_or(0, |l| l.line());
+    let text = inner.to_string();
+    let text = text.strip_prefix("error: ").unwrap_or(&text);
+    // "line 4 column 13: unclosed quote" -> "unclosed quote"
+    let message = match text.split_once(": ") {
+        Some((head, rest)) if head.starts_with("line ") => rest,
+        _ => text,
+    };
+    let message = message.lines().next().unwrap_or_default();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_string();
+    Error::new(ErrorKind::Yaml(message))
+        .in_file(file)
+        .at_line(line)
+}
+
+/// Parses a stream of YAML documents. Empty documents (nothing, `~`, or only
+/// comments) are dropped, as kubectl drops them.
+pub fn parse_stream(text: &str, file: &str) -> Result<Vec<Doc>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let docs: Vec<serde_saphyr::Spanned<Value>> =
+        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| convert(&e, file))?;
+    Ok(docs
+        .into_iter()
+        .filter(|d| !d.value.is_null())
+        .map(|d| Doc {
+            line: d.referenced.line(),
+            value: d.value,
+        })
+        .collect())
+}
+
+/// Parses a JSON file: one object (or a `List`), line 1.
+pub fn parse_json(text: &str, file: &str) -> Result<Vec<Doc>> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let value: Value = serde_json::from_str(text).map_err(|e| {
+        let msg = e.to_string();
+        let msg = msg
+            .split(" at line ")
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        Error::new(ErrorKind::Yaml(msg))
+            .in_file(file)
+            .at_line(e.line() as u64)
+    })?;
+    if value.is_null() {
+        return Ok(Vec::new());
+    }
+    Ok(vec![Doc { value, line: 1 }])
+}
+
+/// Reads one document into a typed value (imprint.yaml, values files).
+/// Unknown fields are reported with their line.
+pub fn parse_typed<T: DeserializeOwned>(text: &str, file: &str) -> Result<T> {
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
+        let mut err = convert(&e, file);
+        if let ErrorKind::Yaml(msg) = &err.kind {
+            err.kind = ErrorKind::Config(msg.clone());
+        }
+        err
+    })
+}
+
+/// Writes one value as a YAML document (no `---`), ending in a newline.
+pub fn to_yaml(value: &Value) -> String {
+    let opts = serde_saphyr::ser_options! {
+        prefer_block_scalars: true,
+        folded_wrap_chars: usize::MAX,
+        min_fold_chars: usize::MAX,
+    };
+    let mut out = serde_saphyr::to_string_with_options(value, opts)
+        // Serializing a JSON value cannot fail: every map key is a string.
+        .unwrap_or_else(|e| unreachable!("YAML serialization of a JSON value failed: {e}"));
+    if !out.ends_with('\n') {
+        out.push('\n');
+    }
+    out
+}
+
+/// Writes documents as one stream, separated by `---`.
+pub fn to_yaml_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
+    let mut out = String::new();
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            out.push_str("---\n");
+        }
+        out.push_str(&to_yaml(v));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn one(text: &str) -> Value {
+        let docs = parse_stream(text, "t.yaml").unwrap();
+        assert_eq!(docs.len(), 1, "{docs:?}");
+        docs.into_iter().next().unwrap().value
+    }
+
+    /// The golden quirks test: each YAML 1.1 spelling reads as kubectl reads it.
+    #[test]
+    fn reads_yaml_1_1_as_kubectl_does() {
+        let v = one(concat!(
+            "a: on\nb: off\nc: yes\nd: no\ne: y\nf: n\nY: Y\nN: N\n",
+            "mode: 0644\nquoted: \"0644\"\nunder: 1_000\ndate: 2024-01-01\n",
+            "nul: ~\nbase: &b {x: 1, z: 2}\nmerged:\n  <<: *b\n  z: 3\n",
+            "multi: |\n  line1\n  line2\n",
+        ));
+        assert_eq!(v["a"], json!(true));
+        assert_eq!(v["b"], json!(false));
+        assert_eq!(v["c"], json!(true));
+        assert_eq!(v["d"], json!(false));
+        assert_eq!(v["e"], json!(true));
+        assert_eq!(v["f"], json!(false));
+        assert_eq!(v["Y"], json!(true));
+        assert_eq!(v["N"], json!(false));
+        assert_eq!(v["mode"], json!(420));
+        assert_eq!(v["quoted"], json!("0644"));
+        assert_eq!(v["under"], json!(1000));
+        // go-yaml v2 keeps timestamps as strings when the target is untyped.
+        assert_eq!(v["date"], json!("2024-01-01"));
+        assert_eq!(v["nul"], Value::Null);
+        assert_eq!(v["merged"]["x"], json!(1));
+        assert_eq!(v["merged"]["z"], json!(3));
+        assert_eq!(v["multi"], json!("line1\nline2\n"));
+    }
+
+    /// The golden quirks test, writing side: every ambiguous string is quoted
+    /// so YAML 1.1 and 1.2 readers both read a string.
+    #[test]
+    fn writes_ambiguous_strings_quoted() {
+        let words = [
+            "on",
+            "off",
+            "yes",
+            "no",
+            "y",
+            "n",
+            "Y",
+            "N",
+            "true",
+            "false",
+            "0644",
+            "1_000",
+            "2024-01-01",
+            "~",
+            "null",
+            "1e3",
+            "0x1F",
+            ".inf",
+            "12:30",
+            "",
+            " lead",
+            "a: b",
+            "- x",
+            "#c",
+        ];
+        let v = json!({ "s": words });
+        let out = to_yaml(&v);
+        for w in words {
+            assert!(
+                !out.contains(&format!("- {w}\n")),
+                "{w:?} unquoted in:\n{out}"
+            );
+        }
+        assert_eq!(one(&out), v, "round trip");
+        assert_eq!(to_yaml(&json!({"mode": 420})), "mode: 420\n");
+        assert_eq!(to_yaml(&json!({"y": 1})), "\"y\": 1\n");
+    }
+
+    #[test]
+    fn long_lines_are_not_folded_and_multiline_is_literal() {
+        let long = "word ".repeat(60).trim_end().to_string();
+        let v = json!({"long": long, "multi": "a\nb\n"});
+        let out = to_yaml(&v);
+        assert!(out.contains(&format!("long: {long}\n")), "{out}");
+        assert!(out.contains("multi: |\n  a\n  b\n"), "{out}");
+        assert_eq!(one(&out), v);
+    }
+
+    #[test]
+    fn empty_and_comment_only_documents_are_dropped() {
+        let docs =
+            parse_stream("# only a comment\n---\n---\na: 1\n---\n~\n---\n", "t.yaml").unwrap();
+        assert_eq!(docs.len(), 1);
+        assert_eq!(docs[0].value, json!({"a": 1}));
+        assert_eq!(docs[0].line, 4);
+        assert!(parse_stream("", "t.yaml").unwrap().is_empty());
+        assert!(parse_stream("# nothing\n", "t.yaml").unwrap().is_empty());
+    }
+
+    #[test]
+    fn json_files_parse() {
+        let docs = parse_json(
+            "{\"kind\": \"ConfigMap\", \"data\": {\"on\": \"0644\"}}",
+            "a.json",
+        )
+        .unwrap();
+        assert_eq!(docs[0].value["data"]["on"], json!("0644"));
+        // JSON is YAML too, and reads the same through the YAML parser.
+        assert_eq!(
+            one("{\"kind\": \"ConfigMap\", \"data\": {\"on\": \"0644\"}}"),
+            docs[0].value
+        );
+        let err = parse_json("{\"a\": ", "a.json").unwrap_err();
+        assert_eq!(err.file.as_deref(), Some("a.json"));
+    }
+
+    #[test]
+    fn syntax_error_names_line_without_echoing_input() {
+        let err = parse_stream(
+            "kind: Secret\ndata:\n  password: \"hunter2\n  b: c\n",
+            "s.yaml",
+        )
+        .unwrap_err();
+        let text = err.to_string();
+        assert!(text.contains("s.yaml:3"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        assert_eq!(text.lines().count(), 1, "{text}");
+    }
+
+    #[test]
+    fn alias_bomb_fails_fast() {
+        let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
+        for i in 0..9u8 {
+            let (p, c) = ((b'a' + i) as char, (b'b' + i) as char);
+            text.push_str(&format!(
+                "{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
+            ));
+        }
+        let err = parse_stream(&text, "bomb.yaml").unwrap_err();
+        assert!(err.to_string().contains("bomb.yaml"), "{err}");
+    }
+
+    #[test]
+    fn deep_nesting_fails_fast() {
+        // The binary's main thread has 8 MiB of stack; test threads get less.
+        std::thread::Builder::new()
+            .stack_size(8 << 20)
+            .spawn(|| {
+                let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+                assert!(parse_stream(&flow, "deep.yaml").is_err());
+                let block: String = (0..10_000)
+                    .map(|i| format!("{}k:\n", " ".repeat(i)))
+                    .collect();
+                assert!(parse_stream(&block, "deep.yaml").is_err());
+            })
+            .unwrap()
+            .join()
+            .unwrap();
+    }
+
+    #[test]
+    fn typed_parse_reports_unknown_fields() {
+        #[derive(serde::Deserialize, Debug)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct T {
+            a: u32,
+        }
+        let err = parse_typed::<T>("a: 1\nbogus: 2\n", "imprint.yaml").unwrap_err();
+        let text = err.to_string();
+        assert!(
+            text.contains("bogus") && text.contains("imprint.yaml:2"),
+            "{text}"
+        );
+    }
+}
+
+/// A value read from YAML together with the line it started on, so messages
+/// about an imprint.yaml entry can point at it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Located<T> {
+    pub value: T,
+    pub line: u64,
+}
+
+impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Located<T> {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
+        Ok(Located {
+            line: s.referenced.line(),
+            value: s.value,
+        })
+    }
+}
