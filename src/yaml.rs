@@ -26,6 +26,8 @@ const MAX_DEPTH: usize = 128;
 fn options() -> serde_saphyr::Options {
     serde_saphyr::options! {
         legacy_octal_numbers: true,
+        // kubectl (go-yaml v2, non-strict) keeps the last of duplicate keys.
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(1 << 30),

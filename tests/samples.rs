@@ -1,0 +1,102 @@
+//! Every sample renders, and its raw output bytes are pinned.
+
+mod common;
+use common::*;
+
+fn sample_names() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("samples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+#[test]
+fn all_six_samples_exist_with_a_readme() {
+    let names = sample_names();
+    for s in [
+        "ai-inference",
+        "game",
+        "model-ab",
+        "secret-rotation",
+        "two-tier-app",
+        "web-message",
+    ] {
+        assert!(names.contains(&s.to_string()), "missing sample {s}");
+        assert!(
+            repo_root()
+                .join("samples")
+                .join(s)
+                .join("README.md")
+                .is_file(),
+            "{s} has no README"
+        );
+    }
+}
+
+/// The secret-rotation sample is meant to be rendered with a hash key.
+const KEY: &str = "tests/fixtures/hash-key.txt";
+
+#[test]
+fn sample_outputs_are_pinned() {
+    for s in sample_names() {
+        let dir = format!("samples/{s}");
+        let mut args = vec!["render", dir.as_str()];
+        if s == "secret-rotation" {
+            args.extend(["--hash-key-file", KEY]);
+        }
+        let root = repo_root();
+        let run = {
+            let mut cmd = std::process::Command::new(bin());
+            cmd.current_dir(&root).args(&args).env_clear();
+            let out = cmd.output().unwrap();
+            Run {
+                code: out.status.code().unwrap_or(-1),
+                stdout: String::from_utf8(out.stdout).unwrap(),
+                stderr: String::from_utf8(out.stderr).unwrap(),
+            }
+        };
+        let out = run.ok();
+        assert!(
+            run.stderr.is_empty(),
+            "{s}: unexpected warnings:\n{}",
+            run.stderr
+        );
+        insta::assert_snapshot!(format!("sample-{s}"), out);
+    }
+}
+
+#[test]
+fn secret_rotation_is_keyed() {
+    let run = imprint(
+        &[
+            "render",
+            &format!("{}/samples/secret-rotation", repo_root().display()),
+            "--hash-key-file",
+            &format!("{}/{KEY}", repo_root().display()),
+        ],
+        None,
+        &[],
+    );
+    let docs = docs(run.ok());
+    let secret = find(&docs, "Secret", "db-credentials").unwrap();
+    assert!(
+        secret["metadata"]["annotations"]["imprint.dev/content-hash"]
+            .as_str()
+            .unwrap()
+            .starts_with("blake3-keyed:")
+    );
+    let unkeyed = imprint(
+        &[
+            "render",
+            &format!("{}/samples/secret-rotation", repo_root().display()),
+        ],
+        None,
+        &[],
+    );
+    assert_ne!(
+        name_of(&docs, "Secret", "db-credentials"),
+        name_of(&common::docs(unkeyed.ok()), "Secret", "db-credentials")
+    );
+}
