@@ -195,20 +195,22 @@ impl<B: Backend> Confined<B> {
         }
     }
 
+    /// A named folder: (its normalized path, where it resolves to).
+    fn folder(&self, named: &str) -> Result<(String, String)> {
+        let norm = normalize("", named)?;
+        match self.resolve(&norm, named)? {
+            (target, Some(Entry::Dir)) => Ok((norm, target)),
+            (_, None) => Err(Error::new(ErrorKind::Missing {
+                path: named.to_string(),
+            })),
+            _ => Err(refused(named, "it is not a folder")),
+        }
+    }
+
     /// Regular files directly in a folder, sorted by name bytes; hidden
     /// entries skipped. Subfolders are returned separately (generators warn).
     pub fn files_in(&self, named: &str) -> Result<(Vec<Found>, Vec<String>)> {
-        let norm = normalize("", named)?;
-        let (target, entry) = self.resolve(&norm, named)?;
-        match entry {
-            Some(Entry::Dir) => {}
-            None => {
-                return Err(Error::new(ErrorKind::Missing {
-                    path: named.to_string(),
-                }));
-            }
-            Some(_) => return Err(refused(named, "it is not a folder")),
-        }
+        let (norm, target) = self.folder(named)?;
         let mut files = Vec::new();
         let mut dirs = Vec::new();
         for (name, _) in self.sorted_list(&target)? {
@@ -233,17 +235,7 @@ impl<B: Backend> Confined<B> {
     /// path; hidden files and folders skipped. Symlinked folders are not
     /// descended into (no cycles); symlinked files are followed (confined).
     pub fn walk(&self, named: &str) -> Result<Vec<Found>> {
-        let norm = normalize("", named)?;
-        let (target, entry) = self.resolve(&norm, named)?;
-        match entry {
-            Some(Entry::Dir) => {}
-            None => {
-                return Err(Error::new(ErrorKind::Missing {
-                    path: named.to_string(),
-                }));
-            }
-            Some(_) => return Err(refused(named, "it is not a folder")),
-        }
+        let (norm, target) = self.folder(named)?;
         let mut out = Vec::new();
         self.walk_into(&norm, &target, &mut out)?;
         out.sort_by(|a, b| a.path.as_bytes().cmp(b.path.as_bytes()));
