@@ -87,6 +87,13 @@ pub fn plan(
     let mut notes = Vec::new();
     // Candidates that pass every rule but the name-occurrence scan.
     let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
+    let mut by_name: HashMap<(Target, &str), Vec<&Link>> = HashMap::new();
+    for l in links {
+        by_name
+            .entry((l.reference.target, l.reference.name.as_str()))
+            .or_default()
+            .push(l);
+    }
     let alertmanagers: HashSet<(&str, String)> = objects
         .iter()
         .filter(|o| o.kind() == "Alertmanager" && o.group() == "monitoring.coreos.com")
@@ -132,8 +139,11 @@ pub fn plan(
             VersionResources::Referenced => {}
         }
         let (ns, name) = (obj.namespace(), obj.name());
-        let mine: Vec<&Link> = links
-            .iter()
+        let mine: Vec<&Link> = by_name
+            .get(&(target, name))
+            .into_iter()
+            .flatten()
+            .copied()
             .filter(|l| l.points_at(target, ns, name))
             .collect();
         if let Some(l) = mine.iter().find(|l| l.reference.via == Via::Rbac) {

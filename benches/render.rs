@@ -1,0 +1,74 @@
+//! Criterion benchmarks of the pipeline stages that grow with the input:
+//! the hash of a large bundle, and a full render (load + pipeline + emit)
+//! of a synthetic app. Whole-command timings against `kubectl kustomize`
+//! live in BENCHMARKS.md.
+
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use imprint::source::{Confined, dir::DirSource};
+use imprint::version::hash::{Content, EntryTag, digest};
+use std::hint::black_box;
+use std::path::Path;
+
+/// A synthetic app: `n` Deployments, each with its own ConfigMap (files +
+/// envs through a generator) and a shared Secret, like shared/bench/gen.py
+/// in miniature.
+fn write_app(dir: &Path, n: usize) {
+    let mut gens = String::from("namespace: bench\nresources: [manifests/]\nconfigMapGenerator:\n");
+    std::fs::create_dir_all(dir.join("manifests")).unwrap();
+    std::fs::create_dir_all(dir.join("config")).unwrap();
+    for i in 0..n {
+        gens.push_str(&format!(
+            "- name: app-{i}\n  files: [config/app-{i}.properties]\n  literals: [INDEX={i}]\n"
+        ));
+        let props: String = (0..40)
+            .map(|k| format!("setting.{k}=value-{i}-{k}\n"))
+            .collect();
+        std::fs::write(dir.join(format!("config/app-{i}.properties")), props).unwrap();
+        std::fs::write(
+            dir.join(format!("manifests/app-{i}.yaml")),
+            format!(
+                "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app-{i}}}\nspec:\n  selector: {{matchLabels: {{app: app-{i}}}}}\n  template:\n    metadata: {{labels: {{app: app-{i}}}}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n        envFrom: [{{configMapRef: {{name: app-{i}}}}}, {{secretRef: {{name: shared}}}}]\n        volumeMounts: [{{name: cfg, mountPath: /etc/app}}]\n      volumes: [{{name: cfg, configMap: {{name: app-{i}}}}}]\n---\napiVersion: v1\nkind: Service\nmetadata: {{name: app-{i}}}\nspec:\n  selector: {{app: app-{i}}}\n  ports: [{{port: 80}}]\n"
+            ),
+        )
+        .unwrap();
+    }
+    gens.push_str("secretGenerator:\n- name: shared\n  literals: [PASSWORD=bench]\n");
+    std::fs::write(dir.join("imprint.yaml"), gens).unwrap();
+}
+
+fn render(dir: &Path) -> String {
+    let src = Confined::new(DirSource::open(dir).unwrap());
+    let loaded = imprint::load::load_dir(&src).unwrap();
+    let rendered = imprint::render::render(loaded, &imprint::render::Options::default()).unwrap();
+    imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)
+}
+
+fn bench_render(c: &mut Criterion) {
+    let mut group = c.benchmark_group("render");
+    group.sample_size(10);
+    for n in [100usize, 1000] {
+        let dir = tempfile::tempdir().unwrap();
+        write_app(dir.path(), n);
+        group.throughput(Throughput::Elements(n as u64));
+        group.bench_with_input(BenchmarkId::from_parameter(n), dir.path(), |b, p| {
+            b.iter(|| black_box(render(p)))
+        });
+    }
+    group.finish();
+}
+
+fn bench_hash(c: &mut Criterion) {
+    let value = vec![b'x'; 1 << 20];
+    let content = Content {
+        kind: "ConfigMap",
+        secret_type: "",
+        entries: vec![(EntryTag::Data, "big", value)],
+    };
+    let mut group = c.benchmark_group("hash");
+    group.throughput(Throughput::Bytes(1 << 20));
+    group.bench_function("1MiB", |b| b.iter(|| black_box(digest(&content, None))));
+    group.finish();
+}
+
+criterion_group!(benches, bench_render, bench_hash);
+criterion_main!(benches);
