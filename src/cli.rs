@@ -1,16 +1,17 @@
 //! Command line → validated settings → the library. The only place that
-//! reads the process environment (flags' `IMPRINT_*` fallbacks and
-//! `ARGOCD_APP_NAMESPACE`), and it never passes it into a bundle.
+//! reads the process environment (flags' `IMPRINT_*` fallbacks,
+//! `ARGOCD_APP_NAMESPACE`, `NO_COLOR`), and it never passes it into a bundle.
 
+use crate::diff;
 use crate::emit::{self, Format};
 use crate::error::{Error, ErrorKind, Severity};
-use crate::load;
-use crate::render::{self, Options};
-use crate::source::{Confined, dir::DirSource};
+use crate::load::{self, Loaded};
+use crate::render::{self, Options, Rendered};
+use crate::source::{Confined, dir::DirSource, git::GitSource};
 use crate::version::hash::HashKey;
-use clap::{Parser, Subcommand};
-use std::io::{Read, Write};
-use std::path::PathBuf;
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::{IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
 
 /// Content-versioned ConfigMaps and Secrets for GitOps.
 #[derive(Debug, Parser)]
@@ -25,16 +26,34 @@ pub enum Command {
     /// Render an app directory (or `-` for a manifest stream on stdin) into
     /// versioned, rewritten, deterministic manifests.
     Render(RenderArgs),
+    /// Render two revisions and report what will roll, and why.
+    Diff(DiffArgs),
 }
 
+/// What to render and how: shared by every command that renders.
 #[derive(Debug, clap::Args)]
-pub struct RenderArgs {
+pub struct InputArgs {
     /// App directory, or `-` to read one manifest stream from stdin.
     #[arg(default_value = ".")]
     pub dir: String,
     /// Default namespace for namespaced objects without one (beats imprint.yaml).
     #[arg(short = 'n', long, env = "IMPRINT_NAMESPACE")]
     pub namespace: Option<String>,
+    /// Key file for keyed Secret hashes (operator-owned; may lie outside DIR).
+    #[arg(long, env = "IMPRINT_HASH_KEY_FILE")]
+    pub hash_key_file: Option<PathBuf>,
+    /// Turn dangling references into warnings.
+    #[arg(long, env = "IMPRINT_ALLOW_DANGLING")]
+    pub allow_dangling: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RenderArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Read DIR as it is at this git revision (anything `git rev-parse` takes).
+    #[arg(long, env = "IMPRINT_REV")]
+    pub rev: Option<String>,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Yaml, env = "IMPRINT_FORMAT")]
     pub format: Format,
@@ -42,12 +61,6 @@ pub struct RenderArgs {
     /// path ending in `/`). Written atomically.
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
-    /// Key file for keyed Secret hashes (operator-owned; may lie outside DIR).
-    #[arg(long, env = "IMPRINT_HASH_KEY_FILE")]
-    pub hash_key_file: Option<PathBuf>,
-    /// Turn dangling references into warnings.
-    #[arg(long, env = "IMPRINT_ALLOW_DANGLING")]
-    pub allow_dangling: bool,
     /// Allow a render with no objects (Argo CD prunes everything on empty output).
     #[arg(long, env = "IMPRINT_ALLOW_EMPTY")]
     pub allow_empty: bool,
@@ -57,6 +70,38 @@ pub struct RenderArgs {
     /// Also print notes (why an object was left unversioned, …).
     #[arg(short, long)]
     pub verbose: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Color {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct DiffArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The old side: a git revision.
+    #[arg(long)]
+    pub from: String,
+    /// The new side: a git revision (default: the working tree).
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Report format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+    /// Colour in the text format (auto: when stdout is a terminal and NO_COLOR is unset).
+    #[arg(long, value_enum, default_value_t = Color::Auto)]
+    pub color: Color,
 }
 
 /// Runs the command line; returns the process exit code.
@@ -81,6 +126,7 @@ pub fn main() -> i32 {
 fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Render(args) => render_cmd(&args),
+        Command::Diff(args) => diff_cmd(&args),
     }
 }
 
@@ -101,38 +147,69 @@ fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
     Ok(HashKey::from_material(&bytes))
 }
 
-fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
-    let loaded = if args.dir == "-" {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map_err(|e| {
-            Error::new(ErrorKind::Io {
-                path: "<stdin>".into(),
-                message: e.to_string(),
-            })
-        })?;
-        load::load_stream(&text, "<stdin>")?
-    } else {
-        let src = Confined::new(DirSource::open(std::path::Path::new(&args.dir))?);
-        load::load_dir(&src)?
-    };
-    let opts = Options {
-        namespace: args.namespace.clone().filter(|n| !n.is_empty()),
+/// Loads the input: stdin, the working tree, or a git revision of it.
+fn load_input(dir: &str, rev: Option<&str>) -> Result<Loaded, Error> {
+    match (dir, rev) {
+        ("-", Some(_)) => Err(Error::new(ErrorKind::Usage(
+            "--rev cannot be used with `-` (stdin)".into(),
+        ))),
+        ("-", None) => {
+            let mut text = String::new();
+            std::io::stdin().read_to_string(&mut text).map_err(|e| {
+                Error::new(ErrorKind::Io {
+                    path: "<stdin>".into(),
+                    message: e.to_string(),
+                })
+            })?;
+            load::load_stream(&text, "<stdin>")
+        }
+        (dir, None) => load::load_dir(&Confined::new(DirSource::open(Path::new(dir))?)),
+        (dir, Some(rev)) => load::load_dir(&Confined::new(GitSource::open(Path::new(dir), rev)?)),
+    }
+}
+
+fn options(input: &InputArgs) -> Result<Options, Error> {
+    Ok(Options {
+        namespace: input.namespace.clone().filter(|n| !n.is_empty()),
         env_namespace: std::env::var("ARGOCD_APP_NAMESPACE")
             .ok()
             .filter(|n| !n.is_empty()),
-        allow_dangling: args.allow_dangling,
-        hash_key: args.hash_key_file.as_ref().map(read_key).transpose()?,
-    };
-    let rendered = render::render(loaded, &opts)?;
+        allow_dangling: input.allow_dangling,
+        hash_key: input.hash_key_file.as_ref().map(read_key).transpose()?,
+    })
+}
+
+fn print_diagnostics(rendered: &Rendered, quiet: bool, verbose: bool) {
     for d in &rendered.diagnostics {
         let show = match d.severity {
-            Severity::Warning => !args.quiet,
-            Severity::Note => args.verbose,
+            Severity::Warning => !quiet,
+            Severity::Note => verbose,
         };
         if show {
             eprintln!("{d}");
         }
     }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is the reader's choice, not an error.
+fn print(text: &str) -> Result<(), Error> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Error::new(ErrorKind::Output {
+                path: "<stdout>".into(),
+                message: e.to_string(),
+            }))
+        }
+        _ => Ok(()),
+    }
+}
+
+fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
+    let opts = options(&args.input)?;
+    let loaded = load_input(&args.input.dir, args.rev.as_deref())?;
+    let rendered = render::render(loaded, &opts)?;
+    print_diagnostics(&rendered, args.quiet, args.verbose);
     if rendered.objects.is_empty() && !args.allow_empty {
         return Err(Error::new(ErrorKind::Empty));
     }
@@ -141,19 +218,56 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
             emit::write_dir(path, &rendered.objects)?
         }
         Some(path) => emit::write_file(path, &emit::to_string(&rendered.objects, args.format))?,
-        None => {
-            let text = emit::to_string(&rendered.objects, args.format);
-            let mut out = std::io::stdout().lock();
-            if let Err(e) = out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
-                // A closed pipe (`| head`) is the reader's choice, not an error.
-                if e.kind() != std::io::ErrorKind::BrokenPipe {
-                    return Err(Error::new(ErrorKind::Output {
-                        path: "<stdout>".into(),
-                        message: e.to_string(),
-                    }));
-                }
-            }
-        }
+        None => print(&emit::to_string(&rendered.objects, args.format))?,
     }
     Ok(0)
+}
+
+/// Exit 0 no change, 1 changes, 2 error, like diff(1), so CI can gate on it.
+fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
+    if args.input.dir == "-" {
+        return Err(Error::new(ErrorKind::Usage(
+            "diff reads two revisions of a directory, not stdin".into(),
+        )));
+    }
+    let opts = options(&args.input)?;
+    let side = |rev: Option<&str>, what: &str| -> Result<Rendered, Error> {
+        let loaded = load_input(&args.input.dir, rev)?;
+        render::render(loaded, &opts)
+            .map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
+    };
+    // The two sides are independent: render them on two threads.
+    let (old, new) = std::thread::scope(|s| {
+        let old = s.spawn(|| side(Some(&args.from), "--from"));
+        let new = side(
+            args.to.as_deref(),
+            if args.to.is_some() {
+                "--to"
+            } else {
+                "working-tree"
+            },
+        );
+        (old.join(), new)
+    });
+    let old = old.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
+    let new = new?;
+    print_diagnostics(&new, false, false);
+    let report = diff::compare(&old.objects, &new.objects);
+    let text = match args.format {
+        DiffFormat::Text => {
+            let color = match args.color {
+                Color::Always => true,
+                Color::Never => false,
+                Color::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            diff::to_text(&report, diff::Style { color })
+        }
+        DiffFormat::Markdown => diff::to_markdown(&report),
+        DiffFormat::Json => diff::to_json(&report),
+    };
+    print(&text)?;
+    Ok(i32::from(report.changed))
 }

@@ -33,6 +33,9 @@ pub enum ErrorKind {
     /// A naming template or its result is invalid.
     #[error("{0}")]
     Naming(String),
+    /// A git repository or revision problem (`--rev`).
+    #[error("{0}")]
+    Git(String),
     /// Reading a file failed at the operating-system level.
     #[error("cannot read {path:?}: {message}")]
     Io { path: String, message: String },

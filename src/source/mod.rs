@@ -9,6 +9,7 @@
 //! in-tree path", never following anything.
 
 pub mod dir;
+pub mod git;
 
 use crate::error::{Error, ErrorKind, Result};
 
@@ -19,7 +20,9 @@ pub enum Entry {
     Dir,
     /// A symbolic link and its target text.
     Symlink(String),
-    /// Sockets, devices, submodules: never read.
+    /// A git submodule (gitlink): its content is not in this tree.
+    Submodule,
+    /// Sockets, devices: never read.
     Other(&'static str),
 }
 
@@ -32,6 +35,8 @@ pub trait Backend {
     /// Names directly in the folder at `path`, in any order.
     fn list(&self, path: &str) -> Result<Vec<(String, Entry)>>;
 }
+
+const SUBMODULE: &str = "it is a git submodule, whose content is not in this repository (imprint does not read submodules)";
 
 /// Most symlinks followed while resolving one path (Linux uses 40).
 const MAX_LINK_HOPS: usize = 40;
@@ -91,7 +96,7 @@ fn parent(path: &str) -> &str {
     path.rsplit_once('/').map_or("", |(p, _)| p)
 }
 
-fn join(dir: &str, name: &str) -> String {
+pub(crate) fn join(dir: &str, name: &str) -> String {
     if dir.is_empty() {
         name.to_string()
     } else {
@@ -151,6 +156,9 @@ impl<B: Backend> Confined<B> {
                         };
                         continue 'restart;
                     }
+                    Some(Entry::Submodule) => {
+                        return Err(refused(shown, SUBMODULE));
+                    }
                     Some(Entry::File | Entry::Other(_)) if i + 1 < parts.len() => {
                         return Ok((current, None));
                     }
@@ -184,6 +192,7 @@ impl<B: Backend> Confined<B> {
         match self.resolve(&norm, named)? {
             (target, Some(Entry::File)) => Ok(target),
             (_, Some(Entry::Dir)) => Err(refused(named, "it is a folder, not a file")),
+            (_, Some(Entry::Submodule)) => Err(refused(named, SUBMODULE)),
             (_, Some(Entry::Other(what))) => Err(refused(
                 named,
                 &format!("it is a {what}, not a regular file"),
@@ -263,6 +272,7 @@ impl<B: Backend> Confined<B> {
                     (_, None) => return Err(refused(&shown, "it is a dangling symbolic link")),
                     _ => {}
                 },
+                Entry::Submodule => return Err(refused(&shown, SUBMODULE)),
                 Entry::Other(_) => {}
             }
         }

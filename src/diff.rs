@@ -1,0 +1,646 @@
+//! `imprint diff`: what will roll, and why, before you merge. Compares two
+//! renders (plain data from the pipeline) and reports, in this order: new
+//! bundle versions with their key changes, workloads whose pod template
+//! changes and what makes each roll, other objects added/removed/changed,
+//! and a unified diff. Secret values never appear: bundles list key names
+//! only, and the unified diff redacts every Secret value.
+
+use crate::object::{Object, split_api_version};
+use crate::refs::{FieldPath, Seg, pod_spec_paths};
+use crate::version::{ANN_BUNDLE, ANN_HASH};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// Version of the JSON schema below; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// An object named in the report.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct ObjectRef {
+    pub kind: String,
+    pub group: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl std::fmt::Display for ObjectRef {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if !self.namespace.is_empty() {
+            write!(f, "{}/", self.namespace)?;
+        }
+        write!(f, "{} {}", self.kind, self.name)
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct KeyChanges {
+    pub added: Vec<String>,
+    pub removed: Vec<String>,
+    pub changed: Vec<String>,
+}
+
+/// A versioned bundle that is new, gone, or has a new version.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BundleChange {
+    /// `ConfigMap` or `Secret`.
+    pub kind: String,
+    pub namespace: String,
+    /// The bundle's name before versioning.
+    pub bundle: String,
+    /// `new-version`, `added` or `removed`.
+    pub change: &'static str,
+    pub old_name: Option<String>,
+    pub new_name: Option<String>,
+    pub keys: KeyChanges,
+}
+
+/// A workload whose pod template changes, so its pods will be replaced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Rollout {
+    pub workload: ObjectRef,
+    /// Bundles (`Kind/bundle`) whose new version this workload now uses.
+    pub bundles: Vec<String>,
+    /// Other changed fields of the workload (paths), empty when it rolls
+    /// only because of bundles.
+    pub other_changes: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ObjectChanges {
+    pub added: Vec<ObjectRef>,
+    pub removed: Vec<ObjectRef>,
+    pub changed: Vec<ObjectRef>,
+}
+
+/// The whole report; its JSON form is the documented `--format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Report {
+    pub schema_version: u32,
+    pub changed: bool,
+    pub bundles: Vec<BundleChange>,
+    pub rollouts: Vec<Rollout>,
+    pub objects: ObjectChanges,
+    /// Unified diff of every added, removed or changed object, Secret
+    /// values redacted.
+    pub diff: String,
+}
+
+/// How an object is matched across the two sides: a versioned bundle by its
+/// original name, everything else by its name.
+type Key = (String, String, String, String);
+
+fn key(o: &Object) -> Key {
+    let logical = o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name());
+    (
+        o.group().to_string(),
+        o.kind().to_string(),
+        o.namespace().to_string(),
+        logical.to_string(),
+    )
+}
+
+fn object_ref(o: &Object) -> ObjectRef {
+    ObjectRef {
+        kind: o.kind().to_string(),
+        group: o.group().to_string(),
+        namespace: o.namespace().to_string(),
+        name: o.name().to_string(),
+    }
+}
+
+fn is_secret(o: &Object) -> bool {
+    o.kind() == "Secret" && split_api_version(o.api_version()).0.is_empty()
+}
+
+fn entries(o: &Object) -> BTreeMap<String, Value> {
+    let mut out = BTreeMap::new();
+    for section in ["data", "binaryData", "stringData"] {
+        if let Some(Value::Object(m)) = o.value.get(section) {
+            for (k, v) in m {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out
+}
+
+fn key_changes(old: &Object, new: &Object) -> KeyChanges {
+    let (a, b) = (entries(old), entries(new));
+    let mut c = KeyChanges::default();
+    for (k, v) in &b {
+        match a.get(k) {
+            None => c.added.push(k.clone()),
+            Some(w) if w != v => c.changed.push(k.clone()),
+            _ => {}
+        }
+    }
+    c.removed = a.keys().filter(|k| !b.contains_key(*k)).cloned().collect();
+    c
+}
+
+/// Where a workload keeps its pod template (what, when changed, rolls it).
+fn template_paths(o: &Object) -> Vec<FieldPath> {
+    pod_spec_paths(o.group(), o.kind(), &o.value)
+        .into_iter()
+        .map(|p| {
+            let mut segs = p.0;
+            if segs.len() > 1 && segs.last() == Some(&Seg::Key("spec".into())) {
+                segs.pop();
+            }
+            FieldPath(segs)
+        })
+        .collect()
+}
+
+/// Replaces every string equal to a new bundle name by its old name.
+fn normalize(value: &Value, new_to_old: &HashMap<&str, &str>) -> Value {
+    match value {
+        Value::String(s) => Value::String(
+            new_to_old
+                .get(s.as_str())
+                .map_or_else(|| s.clone(), |o| (*o).to_string()),
+        ),
+        Value::Array(a) => Value::Array(a.iter().map(|v| normalize(v, new_to_old)).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), normalize(v, new_to_old)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn strings_in(value: &Value, out: &mut BTreeSet<String>) {
+    match value {
+        Value::String(s) => {
+            out.insert(s.clone());
+        }
+        Value::Array(a) => a.iter().for_each(|v| strings_in(v, out)),
+        Value::Object(m) => m.values().for_each(|v| strings_in(v, out)),
+        _ => {}
+    }
+}
+
+/// Leaf paths where two values differ (at most `limit`).
+fn changed_paths(a: &Value, b: &Value, at: &mut Vec<String>, out: &mut Vec<String>, limit: usize) {
+    if out.len() >= limit || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                let sep = if at.is_empty() { "" } else { "." };
+                at.push(format!("{sep}{k}"));
+                changed_paths(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    at,
+                    out,
+                    limit,
+                );
+                at.pop();
+            }
+        }
+        (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
+            for (i, (p, q)) in x.iter().zip(y).enumerate() {
+                at.push(format!("[{i}]"));
+                changed_paths(p, q, at, out, limit);
+                at.pop();
+            }
+        }
+        _ => out.push(at.concat()),
+    }
+}
+
+/// A Secret as the unified diff shows it: values and anything derived from
+/// them replaced by markers. `other` is the same Secret on the other side,
+/// so a changed value shows as a changed marker.
+fn redact(o: &Object, other: Option<&Object>, side: &str) -> Value {
+    let mut v = o.value.clone();
+    let theirs = other.map(entries).unwrap_or_default();
+    for section in ["data", "binaryData", "stringData"] {
+        if let Some(Value::Object(m)) = v.get_mut(section) {
+            for (k, val) in m.iter_mut() {
+                let same = theirs.get(k) == Some(val);
+                *val = Value::String(if same || other.is_none() {
+                    "<redacted>".to_string()
+                } else {
+                    format!("<redacted: {side} value>")
+                });
+            }
+        }
+    }
+    if let Some(Value::Object(ann)) = v.get_mut("metadata").and_then(|m| m.get_mut("annotations")) {
+        // An unkeyed content hash, or kubectl's copy of the object, would
+        // let a reader confirm a guessed value.
+        for k in [ANN_HASH, "kubectl.kubernetes.io/last-applied-configuration"] {
+            if let Some(val) = ann.get_mut(k) {
+                *val = Value::String("<redacted>".into());
+            }
+        }
+    }
+    v
+}
+
+fn shown(o: Option<&Object>, other: Option<&Object>, side: &str) -> String {
+    match o {
+        None => String::new(),
+        Some(o) if is_secret(o) => {
+            crate::yaml::to_yaml(&redact(o, other.filter(|x| is_secret(x)), side))
+        }
+        Some(o) => crate::yaml::to_yaml(&o.value),
+    }
+}
+
+fn label(o: &Object) -> String {
+    let r = object_ref(o);
+    if r.namespace.is_empty() {
+        format!("{}/{}", r.kind, r.name)
+    } else {
+        format!("{}/{}/{}", r.kind, r.namespace, r.name)
+    }
+}
+
+fn unified(old: Option<&Object>, new: Option<&Object>) -> String {
+    if let (Some(a), Some(b)) = (old, new)
+        && a.value == b.value
+    {
+        return String::new();
+    }
+    let a = shown(old, new, "old");
+    let b = shown(new, old, "new");
+    if a == b {
+        return String::new();
+    }
+    let head_a = old.map_or_else(|| "/dev/null".to_string(), |o| format!("a/{}", label(o)));
+    let head_b = new.map_or_else(|| "/dev/null".to_string(), |o| format!("b/{}", label(o)));
+    similar::TextDiff::from_lines(&a, &b)
+        .unified_diff()
+        .context_radius(3)
+        .header(&head_a, &head_b)
+        .to_string()
+}
+
+/// Compares two renders.
+#[must_use]
+pub fn compare(old: &[Object], new: &[Object]) -> Report {
+    let old_by: BTreeMap<Key, &Object> = old.iter().map(|o| (key(o), o)).collect();
+    let new_by: BTreeMap<Key, &Object> = new.iter().map(|o| (key(o), o)).collect();
+    let all: BTreeSet<&Key> = old_by.keys().chain(new_by.keys()).collect();
+    let mut bundles = Vec::new();
+    let mut new_to_old: HashMap<&str, &str> = HashMap::new();
+    let mut renamed: HashMap<&str, String> = HashMap::new();
+    for k in &all {
+        let (a, b) = (old_by.get(*k), new_by.get(*k));
+        let versioned = a
+            .into_iter()
+            .chain(b)
+            .any(|o| o.annotation(ANN_BUNDLE).is_some());
+        if !versioned {
+            continue;
+        }
+        let (kind, ns, bundle) = (k.1.clone(), k.2.clone(), k.3.clone());
+        let change = match (a, b) {
+            (Some(x), Some(y)) if x.name() == y.name() => continue,
+            (Some(x), Some(y)) => {
+                new_to_old.insert(y.name(), x.name());
+                renamed.insert(y.name(), format!("{kind}/{bundle}"));
+                BundleChange {
+                    kind,
+                    namespace: ns,
+                    bundle,
+                    change: "new-version",
+                    old_name: Some(x.name().into()),
+                    new_name: Some(y.name().into()),
+                    keys: key_changes(x, y),
+                }
+            }
+            (None, Some(y)) => BundleChange {
+                kind,
+                namespace: ns,
+                bundle,
+                change: "added",
+                old_name: None,
+                new_name: Some(y.name().into()),
+                keys: KeyChanges {
+                    added: entries(y).into_keys().collect(),
+                    ..KeyChanges::default()
+                },
+            },
+            (Some(x), None) => BundleChange {
+                kind,
+                namespace: ns,
+                bundle,
+                change: "removed",
+                old_name: Some(x.name().into()),
+                new_name: None,
+                keys: KeyChanges {
+                    removed: entries(x).into_keys().collect(),
+                    ..KeyChanges::default()
+                },
+            },
+            (None, None) => unreachable!("key comes from one side"),
+        };
+        bundles.push(change);
+    }
+    let mut rollouts = Vec::new();
+    let mut objects = ObjectChanges::default();
+    let mut diff = String::new();
+    for k in &all {
+        let (a, b) = (old_by.get(*k).copied(), new_by.get(*k).copied());
+        diff.push_str(&unified(a, b));
+        let versioned = a
+            .into_iter()
+            .chain(b)
+            .any(|o| o.annotation(ANN_BUNDLE).is_some());
+        match (a, b) {
+            (None, Some(y)) if !versioned => objects.added.push(object_ref(y)),
+            (Some(x), None) if !versioned => objects.removed.push(object_ref(x)),
+            (Some(x), Some(y)) if x.value != y.value && !versioned => {
+                if let Some(r) = rollout(x, y, &new_to_old, &renamed) {
+                    rollouts.push(r);
+                } else {
+                    objects.changed.push(object_ref(y));
+                }
+            }
+            (Some(x), Some(y)) if x.value != y.value && x.name() == y.name() => {
+                objects.changed.push(object_ref(y))
+            }
+            _ => {}
+        }
+    }
+    let changed =
+        !bundles.is_empty() || !rollouts.is_empty() || objects != ObjectChanges::default();
+    Report {
+        schema_version: SCHEMA_VERSION,
+        changed,
+        bundles,
+        rollouts,
+        objects,
+        diff,
+    }
+}
+
+/// A workload rolls when its pod template changes; it says which new bundle
+/// versions it picks up and what else changed in it.
+fn rollout(
+    old: &Object,
+    new: &Object,
+    new_to_old: &HashMap<&str, &str>,
+    renamed: &HashMap<&str, String>,
+) -> Option<Rollout> {
+    let paths = template_paths(new);
+    if paths.is_empty() {
+        return None;
+    }
+    let rolls = paths.iter().any(|p| p.get(&old.value) != p.get(&new.value));
+    if !rolls {
+        return None;
+    }
+    let mut used = BTreeSet::new();
+    for p in &paths {
+        if let Some(t) = p.get(&new.value) {
+            strings_in(t, &mut used);
+        }
+    }
+    let bundles: BTreeSet<String> = used
+        .iter()
+        .filter_map(|s| renamed.get(s.as_str()).cloned())
+        .collect();
+    let bundles: Vec<String> = bundles.into_iter().collect();
+    let normalized = normalize(&new.value, new_to_old);
+    let mut other = Vec::new();
+    changed_paths(&old.value, &normalized, &mut Vec::new(), &mut other, 20);
+    Some(Rollout {
+        workload: object_ref(new),
+        bundles,
+        other_changes: other,
+    })
+}
+
+// ---- rendering the report ----
+
+/// Colours for the text format.
+#[derive(Debug, Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, text: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn keys_summary(k: &KeyChanges) -> String {
+    let mut parts = Vec::new();
+    for (what, list) in [
+        ("added", &k.added),
+        ("removed", &k.removed),
+        ("changed", &k.changed),
+    ] {
+        if !list.is_empty() {
+            parts.push(format!("{what}: {}", list.join(", ")));
+        }
+    }
+    parts.join("; ")
+}
+
+fn bundle_line(b: &BundleChange) -> String {
+    let ns = if b.namespace.is_empty() {
+        String::new()
+    } else {
+        format!("{}/", b.namespace)
+    };
+    let what = match b.change {
+        "new-version" => format!(
+            "{} → {}",
+            b.old_name.as_deref().unwrap_or_default(),
+            b.new_name.as_deref().unwrap_or_default()
+        ),
+        "added" => format!("added ({})", b.new_name.as_deref().unwrap_or_default()),
+        _ => format!("removed ({})", b.old_name.as_deref().unwrap_or_default()),
+    };
+    format!("{ns}{} {}: {what}", b.kind, b.bundle)
+}
+
+fn rollout_reason(r: &Rollout) -> String {
+    let bundles = format!("new version of {}", r.bundles.join(", "));
+    let other = format!("changed {}", r.other_changes.join(", "));
+    match (r.bundles.is_empty(), r.other_changes.is_empty()) {
+        (false, true) => format!("{bundles} (config only)"),
+        (false, false) => format!("{bundles}; {other}"),
+        (true, _) => other,
+    }
+}
+
+/// The terminal report.
+#[must_use]
+pub fn to_text(r: &Report, style: Style) -> String {
+    let mut out = String::new();
+    if !r.changed {
+        return "No changes.\n".into();
+    }
+    let head = |t: &str| style.paint("1", t);
+    out.push_str(&format!(
+        "{}\n",
+        head(&format!("Config versions ({})", r.bundles.len()))
+    ));
+    for b in &r.bundles {
+        out.push_str(&format!("  {}\n", bundle_line(b)));
+        let keys = keys_summary(&b.keys);
+        if !keys.is_empty() && b.change == "new-version" {
+            out.push_str(&format!("      keys {keys}\n"));
+        }
+    }
+    out.push_str(&format!(
+        "\n{}\n",
+        head(&format!("Workloads that will roll ({})", r.rollouts.len()))
+    ));
+    for w in &r.rollouts {
+        out.push_str(&format!("  {}: {}\n", w.workload, rollout_reason(w)));
+    }
+    let o = &r.objects;
+    out.push_str(&format!(
+        "\n{}\n",
+        head(&format!(
+            "Other objects ({} added, {} removed, {} changed)",
+            o.added.len(),
+            o.removed.len(),
+            o.changed.len()
+        ))
+    ));
+    for (what, list) in [
+        ("added", &o.added),
+        ("removed", &o.removed),
+        ("changed", &o.changed),
+    ] {
+        for x in list {
+            out.push_str(&format!("  {what:<8}{x}\n"));
+        }
+    }
+    if !r.diff.is_empty() {
+        out.push('\n');
+        for line in r.diff.lines() {
+            let painted = if line.starts_with("+++") || line.starts_with("---") {
+                style.paint("1", line)
+            } else if line.starts_with('+') {
+                style.paint("32", line)
+            } else if line.starts_with('-') {
+                style.paint("31", line)
+            } else if line.starts_with("@@") {
+                style.paint("36", line)
+            } else {
+                line.to_string()
+            };
+            out.push_str(&painted);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+fn md_escape(s: &str) -> String {
+    s.replace('|', "\\|")
+}
+
+/// A pull-request comment: a summary table, then details in collapsible
+/// sections.
+#[must_use]
+pub fn to_markdown(r: &Report) -> String {
+    let mut out = String::from("### imprint diff\n\n");
+    if !r.changed {
+        out.push_str("No changes.\n");
+        return out;
+    }
+    let o = &r.objects;
+    out.push_str("| | |\n|---|---|\n");
+    out.push_str(&format!("| config versions | {} |\n", r.bundles.len()));
+    out.push_str(&format!(
+        "| workloads that will roll | {} |\n",
+        r.rollouts.len()
+    ));
+    out.push_str(&format!(
+        "| other objects added / removed / changed | {} / {} / {} |\n\n",
+        o.added.len(),
+        o.removed.len(),
+        o.changed.len()
+    ));
+    if !r.bundles.is_empty() {
+        out.push_str("#### Config versions\n\n| bundle | change | keys |\n|---|---|---|\n");
+        for b in &r.bundles {
+            let ns = if b.namespace.is_empty() {
+                String::new()
+            } else {
+                format!("{}/", b.namespace)
+            };
+            let change = match b.change {
+                "new-version" => format!(
+                    "`{}` → `{}`",
+                    b.old_name.as_deref().unwrap_or_default(),
+                    b.new_name.as_deref().unwrap_or_default()
+                ),
+                "added" => format!("added `{}`", b.new_name.as_deref().unwrap_or_default()),
+                _ => format!("removed `{}`", b.old_name.as_deref().unwrap_or_default()),
+            };
+            out.push_str(&format!(
+                "| {ns}{} `{}` | {change} | {} |\n",
+                b.kind,
+                b.bundle,
+                md_escape(&keys_summary(&b.keys))
+            ));
+        }
+        out.push('\n');
+    }
+    if !r.rollouts.is_empty() {
+        out.push_str("#### Workloads that will roll\n\n| workload | because |\n|---|---|\n");
+        for w in &r.rollouts {
+            out.push_str(&format!(
+                "| {} | {} |\n",
+                md_escape(&w.workload.to_string()),
+                md_escape(&rollout_reason(w))
+            ));
+        }
+        out.push('\n');
+    }
+    if o != &ObjectChanges::default() {
+        out.push_str("<details><summary>Other objects</summary>\n\n");
+        for (what, list) in [
+            ("added", &o.added),
+            ("removed", &o.removed),
+            ("changed", &o.changed),
+        ] {
+            for x in list {
+                out.push_str(&format!("- {what}: {}\n", md_escape(&x.to_string())));
+            }
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    if !r.diff.is_empty() {
+        // A fence longer than any backtick run in the diff.
+        let longest = r.diff.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        out.push_str(&format!(
+            "<details><summary>Object diff</summary>\n\n{fence}diff\n{}{fence}\n\n</details>\n",
+            r.diff
+        ));
+    }
+    out
+}
+
+/// The JSON report (schema in README.md, `schemaVersion` 1).
+#[must_use]
+pub fn to_json(r: &Report) -> String {
+    let mut s = serde_json::to_string_pretty(r).expect("the report always serializes");
+    s.push('\n');
+    s
+}

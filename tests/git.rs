@@ -1,0 +1,448 @@
+//! `--rev` (reading a revision from the object database) and `diff`.
+
+mod common;
+use common::*;
+use proptest::prelude::*;
+use std::path::Path;
+use std::process::Command;
+
+/// Runs git with a fixed identity and no user configuration.
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(dir)
+        .args(args)
+        .env("GIT_CONFIG_GLOBAL", "/dev/null")
+        .env("GIT_CONFIG_NOSYSTEM", "1")
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git runs");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn commit_all(dir: &Path, msg: &str) {
+    git(dir, &["add", "-A"]);
+    git(dir, &["commit", "-q", "--allow-empty", "-m", msg]);
+}
+
+fn repo() -> Tree {
+    let t = Tree::new();
+    git(t.path(), &["init", "-q", "-b", "main"]);
+    t
+}
+
+const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: c\n        image: busybox:1.36\n        envFrom: [{configMapRef: {name: msg}}, {secretRef: {name: creds}}]\n";
+const CONFIG: &str = "namespace: prod\nconfigMapGenerator:\n- name: msg\n  envs: [msg.env]\nsecretGenerator:\n- name: creds\n  envs: [creds.env]\n";
+
+fn app(t: Tree, message: &str, password: &str) -> Tree {
+    t.file("app/imprint.yaml", CONFIG)
+        .file("app/deploy.yaml", DEPLOY)
+        .file("app/msg.env", format!("MESSAGE={message}\n"))
+        .file("app/creds.env", format!("PASSWORD={password}\n"))
+}
+
+fn run_in(dir: &Path, args: &[&str]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.current_dir(dir).args(args).env_clear();
+    let out = cmd.output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 8, ..ProptestConfig::default() })]
+
+    /// `render --rev HEAD` is byte-identical to rendering a clean checkout.
+    #[test]
+    fn rev_head_equals_clean_checkout(
+        files in proptest::collection::btree_map("[a-z]{1,6}", "[ -~]{0,40}", 1..6),
+        nested in any::<bool>(),
+    ) {
+        let t = repo();
+        let base = if nested { "apps/one" } else { "" };
+        let at = |p: &str| if base.is_empty() { p.to_string() } else { format!("{base}/{p}") };
+        let mut t = t.file(&at("imprint.yaml"), "configMapGenerator:\n- name: cfg\n  files: [conf/]\n  literals: [A=1]\nresources: [m/]\n")
+            .file(&at("m/d.yaml"), DEPLOY.replace("{configMapRef: {name: msg}}, {secretRef: {name: creds}}", "{configMapRef: {name: cfg}}"))
+            .file(&at("link.txt"), "through a link\n")
+            .file(&at("README.md"), "not read");
+        for (name, content) in &files {
+            t = t.file(&at(&format!("conf/{name}.properties")), content);
+        }
+        t = t.symlink(&at("conf/linked.txt"), "../link.txt");
+        commit_all(t.path(), "c");
+        let dir = t.path().join(base);
+        let from_tree = run_in(&dir, &["render", "."]);
+        let from_git = run_in(&dir, &["render", ".", "--rev", "HEAD"]);
+        prop_assert_eq!(from_tree.ok(), from_git.ok());
+        prop_assert!(from_git.stdout.contains("through a link"));
+    }
+}
+
+#[test]
+fn rev_accepts_tags_branches_ancestors_and_ids() {
+    let t = app(repo(), "one", "p1");
+    commit_all(t.path(), "one");
+    git(t.path(), &["tag", "v1"]);
+    let id = git(t.path(), &["rev-parse", "--short", "HEAD"])
+        .trim()
+        .to_string();
+    let full = git(t.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    let first = run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
+        .ok()
+        .to_string();
+    git(t.path(), &["checkout", "-q", "-b", "feature"]);
+    let t = app(t, "two", "p1");
+    commit_all(t.path(), "two");
+    let dir = t.path().join("app");
+    for rev in ["v1", "main", "HEAD~1", id.as_str(), full.as_str()] {
+        assert_eq!(
+            run_in(&dir, &["render", ".", "--rev", rev]).ok(),
+            first,
+            "--rev {rev}"
+        );
+    }
+    let second = run_in(&dir, &["render", ".", "--rev", "feature"])
+        .ok()
+        .to_string();
+    assert_ne!(first, second);
+    assert!(
+        !second.contains(&full) && !second.contains(&id),
+        "no commit id in output"
+    );
+    // From the repository root with a relative DIR.
+    assert_eq!(
+        run_in(t.path(), &["render", "app", "--rev", "v1"]).ok(),
+        first
+    );
+}
+
+#[test]
+fn rev_errors_are_clear() {
+    let t = app(repo(), "one", "p1");
+    commit_all(t.path(), "one");
+    let dir = t.path().join("app");
+    run_in(&dir, &["render", ".", "--rev", "nope"]).bad_input(&["revision \"nope\" not found"]);
+    std::fs::create_dir_all(t.path().join("later")).unwrap();
+    std::fs::write(t.path().join("later/x.yaml"), "a: b").unwrap();
+    run_in(&t.path().join("later"), &["render", ".", "--rev", "HEAD"])
+        .bad_input(&["\"later\" does not exist at revision \"HEAD\""]);
+    let plain = Tree::new().file("x.yaml", "a: b");
+    run_in(plain.path(), &["render", ".", "--rev", "HEAD"])
+        .bad_input(&["not inside a git repository"]);
+    let bare = Tree::new();
+    git(bare.path(), &["init", "-q", "--bare"]);
+    run_in(bare.path(), &["render", ".", "--rev", "HEAD"]).bad_input(&["bare repository"]);
+    run_in(&dir, &["render", "-", "--rev", "HEAD"]).bad_input(&["--rev cannot be used with `-`"]);
+}
+
+#[test]
+fn rev_confines_symlinks_and_refuses_submodules() {
+    let t = app(repo(), "one", "p1").symlink("app/escape.yaml", "../../outside.yaml");
+    commit_all(t.path(), "one");
+    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
+        .bad_input(&["refused path", "escape.yaml"]);
+    // A gitlink (submodule) inside DIR.
+    let t = app(repo(), "one", "p1");
+    let sub = app(repo(), "sub", "p");
+    commit_all(sub.path(), "sub");
+    let id = git(sub.path(), &["rev-parse", "HEAD"]).trim().to_string();
+    git(t.path(), &["add", "app"]);
+    git(
+        t.path(),
+        &[
+            "update-index",
+            "--add",
+            "--cacheinfo",
+            &format!("160000,{id},app/vendor"),
+        ],
+    );
+    git(t.path(), &["commit", "-q", "-m", "with submodule"]);
+    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
+        .bad_input(&["\"vendor\"", "submodule"]);
+}
+
+#[test]
+fn shallow_clone_missing_revision_says_so() {
+    let t = app(repo(), "one", "p1");
+    commit_all(t.path(), "one");
+    let t = app(t, "two", "p1");
+    commit_all(t.path(), "two");
+    let clone = Tree::new();
+    let url = format!("file://{}", t.path().display());
+    git(clone.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
+    run_in(
+        &clone.path().join("c/app"),
+        &["render", ".", "--rev", "HEAD~1"],
+    )
+    .bad_input(&["not found", "shallow"]);
+}
+
+// ---- diff ----
+
+fn two_revisions(message: &str, password: &str, image: Option<&str>) -> Tree {
+    let t = app(repo(), "one", "hunter2");
+    commit_all(t.path(), "one");
+    let t = app(t, message, password);
+    if let Some(img) = image {
+        let d = DEPLOY.replace("busybox:1.36", img);
+        std::fs::write(t.path().join("app/deploy.yaml"), d).unwrap();
+    }
+    t
+}
+
+#[test]
+fn diff_reports_new_versions_and_who_rolls() {
+    let t = two_revisions("two", "hunter2", None);
+    let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD"]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let out = &run.stdout;
+    assert!(out.contains("prod/ConfigMap msg: msg-"), "{out}");
+    assert!(out.contains(" → msg-"), "{out}");
+    assert!(out.contains("keys changed: MESSAGE"), "{out}");
+    assert!(
+        out.contains("prod/Deployment web: new version of ConfigMap/msg (config only)"),
+        "{out}"
+    );
+    assert!(!out.contains("\x1b["), "no colour when not a terminal");
+    let colored = run_in(
+        &t.path().join("app"),
+        &["diff", ".", "--from", "HEAD", "--color", "always"],
+    );
+    assert!(colored.stdout.contains("\x1b[1m"));
+}
+
+#[test]
+fn diff_names_other_reasons_to_roll() {
+    let t = two_revisions("one", "hunter2", Some("busybox:1.37"));
+    let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD"]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("Config versions (0)"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("prod/Deployment web: changed spec.template.spec.containers[0].image"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn diff_added_and_removed_bundles_and_objects() {
+    let t = app(repo(), "one", "p");
+    commit_all(t.path(), "one");
+    let t = t.file("app/imprint.yaml", CONFIG.replace("secretGenerator:\n- name: creds\n  envs: [creds.env]\n", "configMapGenerator2: x\n").replace("configMapGenerator2: x\n", ""))
+        .file("app/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n")
+        .file("app/imprint.yaml", "namespace: prod\nconfigMapGenerator:\n- name: msg\n  envs: [msg.env]\n- name: extra\n  literals: [X=1]\nexternalNames: [creds]\n");
+    let run = run_in(
+        &t.path().join("app"),
+        &["diff", ".", "--from", "HEAD", "--format", "json"],
+    );
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let changes: Vec<(String, String)> = v["bundles"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| {
+            (
+                b["bundle"].as_str().unwrap().to_string(),
+                b["change"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(
+        changes.contains(&("extra".into(), "added".into())),
+        "{changes:?}"
+    );
+    assert!(
+        changes.contains(&("creds".into(), "removed".into())),
+        "{changes:?}"
+    );
+    assert_eq!(v["objects"]["added"][0]["name"], "web");
+    assert_eq!(v["objects"]["added"][0]["kind"], "Service");
+}
+
+#[test]
+fn diff_never_prints_a_secret_value() {
+    let t = two_revisions("one", "correct-horse-battery", None);
+    for format in ["text", "markdown", "json"] {
+        let run = run_in(
+            &t.path().join("app"),
+            &["diff", ".", "--from", "HEAD", "--format", format],
+        );
+        assert_eq!(run.code, 1, "{format}: {}", run.stderr);
+        let all = format!("{}{}", run.stdout, run.stderr);
+        for secret in [
+            "hunter2",
+            "correct-horse-battery",
+            "aHVudGVyMg",
+            "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5",
+        ] {
+            assert!(!all.contains(secret), "{format} leaks {secret}:\n{all}");
+        }
+        assert!(all.contains("PASSWORD"), "{format}: key names are shown");
+    }
+    // The content hash of an unkeyed Secret is redacted from the object diff.
+    let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD"]);
+    let secret_hunk = run.stdout.split("b/Secret/").nth(1).unwrap();
+    assert!(
+        !secret_hunk
+            .split("b/Deployment")
+            .next()
+            .unwrap()
+            .contains("blake3:"),
+        "{}",
+        run.stdout
+    );
+}
+
+#[test]
+fn diff_of_identical_revisions_exits_zero() {
+    let t = app(repo(), "one", "p");
+    commit_all(t.path(), "one");
+    git(t.path(), &["tag", "v1"]);
+    commit_all(t.path(), "empty");
+    let dir = t.path().join("app");
+    let run = run_in(&dir, &["diff", ".", "--from", "v1", "--to", "HEAD"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.stdout, "No changes.\n");
+    let run = run_in(&dir, &["diff", ".", "--from", "v1", "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    assert_eq!(v["changed"], false);
+    assert_eq!(v["schemaVersion"], 1);
+    run_in(&dir, &["diff", ".", "--from", "nope"]).bad_input(&["revision \"nope\" not found"]);
+}
+
+#[test]
+fn diff_json_matches_the_documented_schema() {
+    let t = two_revisions("two", "hunter3", Some("busybox:1.37"));
+    let run = run_in(
+        &t.path().join("app"),
+        &["diff", ".", "--from", "HEAD", "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
+    let keys =
+        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(
+        keys(&v),
+        [
+            "schemaVersion",
+            "changed",
+            "bundles",
+            "rollouts",
+            "objects",
+            "diff"
+        ]
+    );
+    assert_eq!(
+        keys(&v["bundles"][0]),
+        [
+            "kind",
+            "namespace",
+            "bundle",
+            "change",
+            "oldName",
+            "newName",
+            "keys"
+        ]
+    );
+    assert_eq!(
+        keys(&v["bundles"][0]["keys"]),
+        ["added", "removed", "changed"]
+    );
+    assert_eq!(
+        keys(&v["rollouts"][0]),
+        ["workload", "bundles", "otherChanges"]
+    );
+    assert_eq!(
+        keys(&v["rollouts"][0]["workload"]),
+        ["kind", "group", "namespace", "name"]
+    );
+    assert_eq!(keys(&v["objects"]), ["added", "removed", "changed"]);
+    assert_eq!(
+        v["rollouts"][0]["bundles"],
+        serde_json::json!(["ConfigMap/msg", "Secret/creds"])
+    );
+    assert_eq!(
+        v["rollouts"][0]["otherChanges"],
+        serde_json::json!(["spec.template.spec.containers[0].image"])
+    );
+}
+
+#[test]
+fn repository_of_another_user_is_refused_with_the_fix() {
+    // Needs root to hand the repository to another user (CI runs as root).
+    if !Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout == b"0\n")
+    {
+        eprintln!("skipped: not root, cannot chown a repository to another user");
+        return;
+    }
+    let t = app(repo(), "one", "p");
+    commit_all(t.path(), "one");
+    let status = Command::new("chown")
+        .args(["-R", "nobody"])
+        .arg(t.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
+        .bad_input(&["owned by another user", "safe.directory"]);
+}
+
+/// The GitHub workflow's diff step, run as Actions would run it.
+#[test]
+fn github_workflow_diff_step_runs() {
+    let text =
+        std::fs::read_to_string(repo_root().join("plugins/github/imprint-diff.yml")).unwrap();
+    let wf: serde_json::Value = imprint::yaml::parse_stream(&text, "imprint-diff.yml")
+        .unwrap()
+        .remove(0)
+        .value;
+    let steps = wf["jobs"]["diff"]["steps"].as_array().unwrap();
+    let step = steps.iter().find(|s| s["id"] == "diff").unwrap();
+    let script = step["run"].as_str().unwrap();
+    let t = app(repo(), "one", "hunter2");
+    commit_all(t.path(), "one");
+    git(t.path(), &["branch", "base"]);
+    let t = app(t, "two", "hunter3");
+    let bin_dir = bin().parent().unwrap().to_path_buf();
+    let out = Command::new("bash")
+        .args(["-e", "-c", script])
+        .current_dir(t.path())
+        .env_clear()
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
+        .env("IMPRINT_APPS", "app")
+        .env("BASE_REF", "base")
+        .env("GITHUB_OUTPUT", t.path().join("out.txt"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = std::fs::read_to_string(t.path().join("imprint-diff.md")).unwrap();
+    assert!(
+        md.contains("#### `app`")
+            && md.contains("### imprint diff")
+            && md.contains("| prod/ConfigMap `msg` |"),
+        "{md}"
+    );
+    assert!(!md.contains("hunter"), "{md}");
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("out.txt")).unwrap(),
+        "status=1\n"
+    );
+}
