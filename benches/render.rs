@@ -17,12 +17,8 @@ fn write_app(dir: &Path, n: usize) {
     std::fs::create_dir_all(dir.join("manifests")).unwrap();
     std::fs::create_dir_all(dir.join("config")).unwrap();
     for i in 0..n {
-        gens.push_str(&format!(
-            "- name: app-{i}\n  files: [config/app-{i}.properties]\n  literals: [INDEX={i}]\n"
-        ));
-        let props: String = (0..40)
-            .map(|k| format!("setting.{k}=value-{i}-{k}\n"))
-            .collect();
+        gens.push_str(&format!("- name: app-{i}\n  files: [config/app-{i}.properties]\n  literals: [INDEX={i}]\n"));
+        let props: String = (0..40).map(|k| format!("setting.{k}=value-{i}-{k}\n")).collect();
         std::fs::write(dir.join(format!("config/app-{i}.properties")), props).unwrap();
         std::fs::write(
             dir.join(format!("manifests/app-{i}.yaml")),
@@ -50,20 +46,14 @@ fn bench_render(c: &mut Criterion) {
         let dir = tempfile::tempdir().unwrap();
         write_app(dir.path(), n);
         group.throughput(Throughput::Elements(n as u64));
-        group.bench_with_input(BenchmarkId::from_parameter(n), dir.path(), |b, p| {
-            b.iter(|| black_box(render(p)))
-        });
+        group.bench_with_input(BenchmarkId::from_parameter(n), dir.path(), |b, p| b.iter(|| black_box(render(p))));
     }
     group.finish();
 }
 
 fn bench_hash(c: &mut Criterion) {
     let value = vec![b'x'; 1 << 20];
-    let content = Content {
-        kind: "ConfigMap",
-        secret_type: "",
-        entries: vec![(EntryTag::Data, "big", value)],
-    };
+    let content = Content { kind: "ConfigMap", secret_type: "", entries: vec![(EntryTag::Data, "big", value)] };
     let mut group = c.benchmark_group("hash");
     group.throughput(Throughput::Bytes(1 << 20));
     group.bench_function("1MiB", |b| b.iter(|| black_box(digest(&content, None))));

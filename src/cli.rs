@@ -115,9 +115,7 @@ pub fn main() -> i32 {
             err.exit_code()
         }
         Err(_) => {
-            eprintln!(
-                "error: internal error (a bug in imprint; please report it with the input that caused it)"
-            );
+            eprintln!("error: internal error (a bug in imprint; please report it with the input that caused it)");
             3
         }
     }
@@ -132,17 +130,11 @@ fn run(cli: Cli) -> Result<i32, Error> {
 
 fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
     let bytes = std::fs::read(path).map_err(|e| {
-        Error::new(ErrorKind::Io {
-            path: path.display().to_string(),
-            message: e.kind().to_string(),
-        })
-        .help("--hash-key-file / IMPRINT_HASH_KEY_FILE names the operator's key file")
+        Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.kind().to_string() })
+            .help("--hash-key-file / IMPRINT_HASH_KEY_FILE names the operator's key file")
     })?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(Error::new(ErrorKind::Usage(format!(
-            "hash key file {} is empty",
-            path.display()
-        ))));
+        return Err(Error::new(ErrorKind::Usage(format!("hash key file {} is empty", path.display()))));
     }
     Ok(HashKey::from_material(&bytes))
 }
@@ -150,17 +142,12 @@ fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
 /// Loads the input: stdin, the working tree, or a git revision of it.
 fn load_input(dir: &str, rev: Option<&str>) -> Result<Loaded, Error> {
     match (dir, rev) {
-        ("-", Some(_)) => Err(Error::new(ErrorKind::Usage(
-            "--rev cannot be used with `-` (stdin)".into(),
-        ))),
+        ("-", Some(_)) => Err(Error::new(ErrorKind::Usage("--rev cannot be used with `-` (stdin)".into()))),
         ("-", None) => {
             let mut text = String::new();
-            std::io::stdin().read_to_string(&mut text).map_err(|e| {
-                Error::new(ErrorKind::Io {
-                    path: "<stdin>".into(),
-                    message: e.to_string(),
-                })
-            })?;
+            std::io::stdin()
+                .read_to_string(&mut text)
+                .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
             load::load_stream(&text, "<stdin>")
         }
         (dir, None) => load::load_dir(&Confined::new(DirSource::open(Path::new(dir))?)),
@@ -171,18 +158,17 @@ fn load_input(dir: &str, rev: Option<&str>) -> Result<Loaded, Error> {
 fn options(input: &InputArgs) -> Result<Options, Error> {
     Ok(Options {
         namespace: input.namespace.clone().filter(|n| !n.is_empty()),
-        env_namespace: std::env::var("ARGOCD_APP_NAMESPACE")
-            .ok()
-            .filter(|n| !n.is_empty()),
+        env_namespace: std::env::var("ARGOCD_APP_NAMESPACE").ok().filter(|n| !n.is_empty()),
         allow_dangling: input.allow_dangling,
         hash_key: input.hash_key_file.as_ref().map(read_key).transpose()?,
+        lenient: false,
     })
 }
 
 fn print_diagnostics(rendered: &Rendered, quiet: bool, verbose: bool) {
     for d in &rendered.diagnostics {
         let show = match d.severity {
-            Severity::Warning => !quiet,
+            Severity::Warning | Severity::Error => !quiet,
             Severity::Note => verbose,
         };
         if show {
@@ -196,10 +182,7 @@ fn print(text: &str) -> Result<(), Error> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Error::new(ErrorKind::Output {
-                path: "<stdout>".into(),
-                message: e.to_string(),
-            }))
+            Err(Error::new(ErrorKind::Output { path: "<stdout>".into(), message: e.to_string() }))
         }
         _ => Ok(()),
     }
@@ -226,27 +209,17 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
 /// Exit 0 no change, 1 changes, 2 error, like diff(1), so CI can gate on it.
 fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     if args.input.dir == "-" {
-        return Err(Error::new(ErrorKind::Usage(
-            "diff reads two revisions of a directory, not stdin".into(),
-        )));
+        return Err(Error::new(ErrorKind::Usage("diff reads two revisions of a directory, not stdin".into())));
     }
     let opts = options(&args.input)?;
     let side = |rev: Option<&str>, what: &str| -> Result<Rendered, Error> {
         let loaded = load_input(&args.input.dir, rev)?;
-        render::render(loaded, &opts)
-            .map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
+        render::render(loaded, &opts).map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
     };
     // The two sides are independent: render them on two threads.
     let (old, new) = std::thread::scope(|s| {
         let old = s.spawn(|| side(Some(&args.from), "--from"));
-        let new = side(
-            args.to.as_deref(),
-            if args.to.is_some() {
-                "--to"
-            } else {
-                "working-tree"
-            },
-        );
+        let new = side(args.to.as_deref(), if args.to.is_some() { "--to" } else { "working-tree" });
         (old.join(), new)
     });
     let old = old.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
@@ -259,8 +232,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
                 Color::Always => true,
                 Color::Never => false,
                 Color::Auto => {
-                    std::io::stdout().is_terminal()
-                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
             diff::to_text(&report, diff::Style { color })

@@ -82,10 +82,7 @@ fn default_hash_length() -> usize {
 
 impl Default for Naming {
     fn default() -> Self {
-        Naming {
-            template: default_template(),
-            hash_length: default_hash_length(),
-        }
+        Naming { template: default_template(), hash_length: default_hash_length() }
     }
 }
 

@@ -95,12 +95,7 @@ type Key = (String, String, String, String);
 
 fn key(o: &Object) -> Key {
     let logical = o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name());
-    (
-        o.group().to_string(),
-        o.kind().to_string(),
-        o.namespace().to_string(),
-        logical.to_string(),
-    )
+    (o.group().to_string(), o.kind().to_string(), o.namespace().to_string(), logical.to_string())
 }
 
 fn object_ref(o: &Object) -> ObjectRef {
@@ -159,17 +154,9 @@ fn template_paths(o: &Object) -> Vec<FieldPath> {
 /// Replaces every string equal to a new bundle name by its old name.
 fn normalize(value: &Value, new_to_old: &HashMap<&str, &str>) -> Value {
     match value {
-        Value::String(s) => Value::String(
-            new_to_old
-                .get(s.as_str())
-                .map_or_else(|| s.clone(), |o| (*o).to_string()),
-        ),
+        Value::String(s) => Value::String(new_to_old.get(s.as_str()).map_or_else(|| s.clone(), |o| (*o).to_string())),
         Value::Array(a) => Value::Array(a.iter().map(|v| normalize(v, new_to_old)).collect()),
-        Value::Object(m) => Value::Object(
-            m.iter()
-                .map(|(k, v)| (k.clone(), normalize(v, new_to_old)))
-                .collect(),
-        ),
+        Value::Object(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), normalize(v, new_to_old))).collect()),
         other => other.clone(),
     }
 }
@@ -196,13 +183,7 @@ fn changed_paths(a: &Value, b: &Value, at: &mut Vec<String>, out: &mut Vec<Strin
             for k in keys {
                 let sep = if at.is_empty() { "" } else { "." };
                 at.push(format!("{sep}{k}"));
-                changed_paths(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    at,
-                    out,
-                    limit,
-                );
+                changed_paths(x.get(k).unwrap_or(&Value::Null), y.get(k).unwrap_or(&Value::Null), at, out, limit);
                 at.pop();
             }
         }
@@ -250,9 +231,7 @@ fn redact(o: &Object, other: Option<&Object>, side: &str) -> Value {
 fn shown(o: Option<&Object>, other: Option<&Object>, side: &str) -> String {
     match o {
         None => String::new(),
-        Some(o) if is_secret(o) => {
-            crate::yaml::to_yaml(&redact(o, other.filter(|x| is_secret(x)), side))
-        }
+        Some(o) if is_secret(o) => crate::yaml::to_yaml(&redact(o, other.filter(|x| is_secret(x)), side)),
         Some(o) => crate::yaml::to_yaml(&o.value),
     }
 }
@@ -279,11 +258,7 @@ fn unified(old: Option<&Object>, new: Option<&Object>) -> String {
     }
     let head_a = old.map_or_else(|| "/dev/null".to_string(), |o| format!("a/{}", label(o)));
     let head_b = new.map_or_else(|| "/dev/null".to_string(), |o| format!("b/{}", label(o)));
-    similar::TextDiff::from_lines(&a, &b)
-        .unified_diff()
-        .context_radius(3)
-        .header(&head_a, &head_b)
-        .to_string()
+    similar::TextDiff::from_lines(&a, &b).unified_diff().context_radius(3).header(&head_a, &head_b).to_string()
 }
 
 /// Compares two renders.
@@ -297,10 +272,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
     let mut renamed: HashMap<&str, String> = HashMap::new();
     for k in &all {
         let (a, b) = (old_by.get(*k), new_by.get(*k));
-        let versioned = a
-            .into_iter()
-            .chain(b)
-            .any(|o| o.annotation(ANN_BUNDLE).is_some());
+        let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
         if !versioned {
             continue;
         }
@@ -327,10 +299,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
                 change: "added",
                 old_name: None,
                 new_name: Some(y.name().into()),
-                keys: KeyChanges {
-                    added: entries(y).into_keys().collect(),
-                    ..KeyChanges::default()
-                },
+                keys: KeyChanges { added: entries(y).into_keys().collect(), ..KeyChanges::default() },
             },
             (Some(x), None) => BundleChange {
                 kind,
@@ -339,10 +308,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
                 change: "removed",
                 old_name: Some(x.name().into()),
                 new_name: None,
-                keys: KeyChanges {
-                    removed: entries(x).into_keys().collect(),
-                    ..KeyChanges::default()
-                },
+                keys: KeyChanges { removed: entries(x).into_keys().collect(), ..KeyChanges::default() },
             },
             (None, None) => unreachable!("key comes from one side"),
         };
@@ -354,10 +320,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
     for k in &all {
         let (a, b) = (old_by.get(*k).copied(), new_by.get(*k).copied());
         diff.push_str(&unified(a, b));
-        let versioned = a
-            .into_iter()
-            .chain(b)
-            .any(|o| o.annotation(ANN_BUNDLE).is_some());
+        let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
         match (a, b) {
             (None, Some(y)) if !versioned => objects.added.push(object_ref(y)),
             (Some(x), None) if !versioned => objects.removed.push(object_ref(x)),
@@ -368,22 +331,12 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
                     objects.changed.push(object_ref(y));
                 }
             }
-            (Some(x), Some(y)) if x.value != y.value && x.name() == y.name() => {
-                objects.changed.push(object_ref(y))
-            }
+            (Some(x), Some(y)) if x.value != y.value && x.name() == y.name() => objects.changed.push(object_ref(y)),
             _ => {}
         }
     }
-    let changed =
-        !bundles.is_empty() || !rollouts.is_empty() || objects != ObjectChanges::default();
-    Report {
-        schema_version: SCHEMA_VERSION,
-        changed,
-        bundles,
-        rollouts,
-        objects,
-        diff,
-    }
+    let changed = !bundles.is_empty() || !rollouts.is_empty() || objects != ObjectChanges::default();
+    Report { schema_version: SCHEMA_VERSION, changed, bundles, rollouts, objects, diff }
 }
 
 /// A workload rolls when its pod template changes; it says which new bundle
@@ -408,19 +361,12 @@ fn rollout(
             strings_in(t, &mut used);
         }
     }
-    let bundles: BTreeSet<String> = used
-        .iter()
-        .filter_map(|s| renamed.get(s.as_str()).cloned())
-        .collect();
+    let bundles: BTreeSet<String> = used.iter().filter_map(|s| renamed.get(s.as_str()).cloned()).collect();
     let bundles: Vec<String> = bundles.into_iter().collect();
     let normalized = normalize(&new.value, new_to_old);
     let mut other = Vec::new();
     changed_paths(&old.value, &normalized, &mut Vec::new(), &mut other, 20);
-    Some(Rollout {
-        workload: object_ref(new),
-        bundles,
-        other_changes: other,
-    })
+    Some(Rollout { workload: object_ref(new), bundles, other_changes: other })
 }
 
 // ---- rendering the report ----
@@ -433,21 +379,13 @@ pub struct Style {
 
 impl Style {
     fn paint(self, code: &str, text: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{text}\x1b[0m")
-        } else {
-            text.to_string()
-        }
+        if self.color { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
     }
 }
 
 fn keys_summary(k: &KeyChanges) -> String {
     let mut parts = Vec::new();
-    for (what, list) in [
-        ("added", &k.added),
-        ("removed", &k.removed),
-        ("changed", &k.changed),
-    ] {
+    for (what, list) in [("added", &k.added), ("removed", &k.removed), ("changed", &k.changed)] {
         if !list.is_empty() {
             parts.push(format!("{what}: {}", list.join(", ")));
         }
@@ -456,17 +394,11 @@ fn keys_summary(k: &KeyChanges) -> String {
 }
 
 fn bundle_line(b: &BundleChange) -> String {
-    let ns = if b.namespace.is_empty() {
-        String::new()
-    } else {
-        format!("{}/", b.namespace)
-    };
+    let ns = if b.namespace.is_empty() { String::new() } else { format!("{}/", b.namespace) };
     let what = match b.change {
-        "new-version" => format!(
-            "{} → {}",
-            b.old_name.as_deref().unwrap_or_default(),
-            b.new_name.as_deref().unwrap_or_default()
-        ),
+        "new-version" => {
+            format!("{} → {}", b.old_name.as_deref().unwrap_or_default(), b.new_name.as_deref().unwrap_or_default())
+        }
         "added" => format!("added ({})", b.new_name.as_deref().unwrap_or_default()),
         _ => format!("removed ({})", b.old_name.as_deref().unwrap_or_default()),
     };
@@ -491,10 +423,7 @@ pub fn to_text(r: &Report, style: Style) -> String {
         return "No changes.\n".into();
     }
     let head = |t: &str| style.paint("1", t);
-    out.push_str(&format!(
-        "{}\n",
-        head(&format!("Config versions ({})", r.bundles.len()))
-    ));
+    out.push_str(&format!("{}\n", head(&format!("Config versions ({})", r.bundles.len()))));
     for b in &r.bundles {
         out.push_str(&format!("  {}\n", bundle_line(b)));
         let keys = keys_summary(&b.keys);
@@ -502,10 +431,7 @@ pub fn to_text(r: &Report, style: Style) -> String {
             out.push_str(&format!("      keys {keys}\n"));
         }
     }
-    out.push_str(&format!(
-        "\n{}\n",
-        head(&format!("Workloads that will roll ({})", r.rollouts.len()))
-    ));
+    out.push_str(&format!("\n{}\n", head(&format!("Workloads that will roll ({})", r.rollouts.len()))));
     for w in &r.rollouts {
         out.push_str(&format!("  {}: {}\n", w.workload, rollout_reason(w)));
     }
@@ -519,11 +445,7 @@ pub fn to_text(r: &Report, style: Style) -> String {
             o.changed.len()
         ))
     ));
-    for (what, list) in [
-        ("added", &o.added),
-        ("removed", &o.removed),
-        ("changed", &o.changed),
-    ] {
+    for (what, list) in [("added", &o.added), ("removed", &o.removed), ("changed", &o.changed)] {
         for x in list {
             out.push_str(&format!("  {what:<8}{x}\n"));
         }
@@ -565,10 +487,7 @@ pub fn to_markdown(r: &Report) -> String {
     let o = &r.objects;
     out.push_str("| | |\n|---|---|\n");
     out.push_str(&format!("| config versions | {} |\n", r.bundles.len()));
-    out.push_str(&format!(
-        "| workloads that will roll | {} |\n",
-        r.rollouts.len()
-    ));
+    out.push_str(&format!("| workloads that will roll | {} |\n", r.rollouts.len()));
     out.push_str(&format!(
         "| other objects added / removed / changed | {} / {} / {} |\n\n",
         o.added.len(),
@@ -578,11 +497,7 @@ pub fn to_markdown(r: &Report) -> String {
     if !r.bundles.is_empty() {
         out.push_str("#### Config versions\n\n| bundle | change | keys |\n|---|---|---|\n");
         for b in &r.bundles {
-            let ns = if b.namespace.is_empty() {
-                String::new()
-            } else {
-                format!("{}/", b.namespace)
-            };
+            let ns = if b.namespace.is_empty() { String::new() } else { format!("{}/", b.namespace) };
             let change = match b.change {
                 "new-version" => format!(
                     "`{}` → `{}`",
@@ -604,21 +519,13 @@ pub fn to_markdown(r: &Report) -> String {
     if !r.rollouts.is_empty() {
         out.push_str("#### Workloads that will roll\n\n| workload | because |\n|---|---|\n");
         for w in &r.rollouts {
-            out.push_str(&format!(
-                "| {} | {} |\n",
-                md_escape(&w.workload.to_string()),
-                md_escape(&rollout_reason(w))
-            ));
+            out.push_str(&format!("| {} | {} |\n", md_escape(&w.workload.to_string()), md_escape(&rollout_reason(w))));
         }
         out.push('\n');
     }
     if o != &ObjectChanges::default() {
         out.push_str("<details><summary>Other objects</summary>\n\n");
-        for (what, list) in [
-            ("added", &o.added),
-            ("removed", &o.removed),
-            ("changed", &o.changed),
-        ] {
+        for (what, list) in [("added", &o.added), ("removed", &o.removed), ("changed", &o.changed)] {
             for x in list {
                 out.push_str(&format!("- {what}: {}\n", md_escape(&x.to_string())));
             }

@@ -32,17 +32,11 @@ pub fn to_string(objects: &[Object], format: Format) -> String {
 }
 
 fn out_err(path: &Path, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Output {
-        path: path.display().to_string(),
-        message: e.to_string(),
-    })
+    Error::new(ErrorKind::Output { path: path.display().to_string(), message: e.to_string() })
 }
 
 fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
-    let name = path
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     path.with_file_name(format!(".{name}.imprint-{tag}-{}", std::process::id()))
 }
 
@@ -61,17 +55,9 @@ pub fn write_file(path: &Path, text: &str) -> Result<()> {
 #[must_use]
 pub fn file_names(objects: &[Object]) -> Vec<String> {
     let base = |o: &Object, with_group: bool| {
-        let ns = if o.namespace().is_empty() {
-            "_cluster"
-        } else {
-            o.namespace()
-        };
+        let ns = if o.namespace().is_empty() { "_cluster" } else { o.namespace() };
         let kind = o.kind().to_ascii_lowercase();
-        let kind = if with_group && !o.group().is_empty() {
-            format!("{kind}.{}", o.group())
-        } else {
-            kind
-        };
+        let kind = if with_group && !o.group().is_empty() { format!("{kind}.{}", o.group()) } else { kind };
         format!("{ns}/{kind}-{}.yaml", o.name())
     };
     let plain: Vec<String> = objects.iter().map(|o| base(o, false)).collect();
@@ -79,17 +65,7 @@ pub fn file_names(objects: &[Object]) -> Vec<String> {
     for p in &plain {
         *counts.entry(p.as_str()).or_insert(0) += 1;
     }
-    objects
-        .iter()
-        .zip(&plain)
-        .map(|(o, p)| {
-            if counts[p.as_str()] > 1 {
-                base(o, true)
-            } else {
-                p.clone()
-            }
-        })
-        .collect()
+    objects.iter().zip(&plain).map(|(o, p)| if counts[p.as_str()] > 1 { base(o, true) } else { p.clone() }).collect()
 }
 
 /// Writes one file per object into `dir`, replacing its previous content

@@ -73,14 +73,7 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 impl Error {
     #[must_use]
     pub fn new(kind: ErrorKind) -> Self {
-        Error(Box::new(Details {
-            kind,
-            file: None,
-            line: None,
-            object: None,
-            field: None,
-            help: None,
-        }))
+        Error(Box::new(Details { kind, file: None, line: None, object: None, field: None, help: None }))
     }
 
     #[must_use]
@@ -189,31 +182,87 @@ impl From<ErrorKind> for Error {
 }
 
 /// How serious a non-fatal finding is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum Severity {
+    #[default]
     Note,
     Warning,
+    Error,
 }
 
-/// A non-fatal finding of a render: printed to stderr, never to stdout.
-#[derive(Debug, Clone, PartialEq, Eq)]
+impl Severity {
+    #[must_use]
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Note => "note",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+}
+
+/// A finding: from a render (printed to stderr, never to stdout) or from
+/// `check`. The JSON form is part of `check --format json`.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
-    /// Stable short code, e.g. `unversioned-by-safety`.
+    /// Stable short code, e.g. `unversioned-rbac`.
     pub code: &'static str,
     pub message: String,
     pub file: Option<String>,
     pub line: Option<u64>,
     pub object: Option<String>,
+    pub field: Option<String>,
+    pub help: Option<String>,
+}
+
+impl Diagnostic {
+    /// A finding about `obj`, located at its file and line.
+    #[must_use]
+    pub fn about(severity: Severity, code: &'static str, obj: &crate::object::Object, message: String) -> Self {
+        Diagnostic {
+            severity,
+            code,
+            message,
+            file: Some(obj.origin.file.clone()),
+            line: Some(obj.origin.line).filter(|l| *l > 0),
+            object: Some(obj.id().to_string()),
+            ..Diagnostic::default()
+        }
+    }
+
+    /// An error turned into a finding (`check` reports instead of stopping).
+    #[must_use]
+    pub fn from_error(code: &'static str, err: &Error) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            code,
+            message: err.kind.to_string(),
+            file: err.file.clone(),
+            line: err.line,
+            object: err.object.clone(),
+            field: err.field.clone(),
+            help: err.help.clone(),
+        }
+    }
+
+    #[must_use]
+    pub fn with_field(mut self, field: impl Into<String>) -> Self {
+        self.field = Some(field.into());
+        self
+    }
+
+    #[must_use]
+    pub fn with_help(mut self, help: impl Into<String>) -> Self {
+        self.help = Some(help.into());
+        self
+    }
 }
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let sev = match self.severity {
-            Severity::Note => "note",
-            Severity::Warning => "warning",
-        };
-        write!(f, "{sev}[{}]: {}", self.code, self.message)?;
+        write!(f, "{}[{}]: {}", self.severity.as_str(), self.code, self.message)?;
         match (&self.file, self.line) {
             (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
             (Some(file), None) => write!(f, " ({file})")?,

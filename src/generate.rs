@@ -21,9 +21,7 @@ pub fn valid_key(key: &str) -> bool {
         && key.len() <= MAX_KEY_LEN
         && key != "."
         && key != ".."
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        && key.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
 }
 
 /// Keys that well-known Secret types must carry (the API server rejects the
@@ -46,11 +44,7 @@ pub fn missing_keys<'a>(secret_type: &str, has: impl Fn(&str) -> bool + 'a) -> V
     if secret_type == "kubernetes.io/basic-auth" && !has("username") && !has("password") {
         return vec!["username or password"];
     }
-    required_keys(secret_type)
-        .iter()
-        .copied()
-        .filter(|k| !has(k))
-        .collect()
+    required_keys(secret_type).iter().copied().filter(|k| !has(k)).collect()
 }
 
 /// One generated entry and the input it came from (for duplicate messages).
@@ -63,8 +57,7 @@ struct Entry {
 /// Reads `KEY=VALUE` lines. Errors name the file and line but never echo the
 /// line: it may be a pasted secret.
 fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
-    let text = std::str::from_utf8(bytes)
-        .map_err(|_| generator_error("env file is not valid UTF-8").in_file(path))?;
+    let text = std::str::from_utf8(bytes).map_err(|_| generator_error("env file is not valid UTF-8").in_file(path))?;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     for (n, raw) in text.split('\n').enumerate() {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
@@ -73,11 +66,9 @@ fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
             continue;
         }
         let Some((key, value)) = trimmed.split_once('=') else {
-            return Err(generator_error(
-                "env line has no '=' (imprint never reads its own environment into a bundle)",
-            )
-            .in_file(path)
-            .at_line(n as u64 + 1));
+            return Err(generator_error("env line has no '=' (imprint never reads its own environment into a bundle)")
+                .in_file(path)
+                .at_line(n as u64 + 1));
         };
         out.push(Entry {
             key: key.trim_end().to_string(),
@@ -92,8 +83,7 @@ fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
 /// quotes is removed, as kustomize does.
 fn parse_literal(text: &str) -> Option<(String, String)> {
     let (k, v) = text.split_once('=')?;
-    let v = if v.len() >= 2
-        && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
+    let v = if v.len() >= 2 && ((v.starts_with('"') && v.ends_with('"')) || (v.starts_with('\'') && v.ends_with('\'')))
     {
         &v[1..v.len() - 1]
     } else {
@@ -110,22 +100,16 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
         Target::ConfigMap => "configMapGenerator",
         Target::Secret => "secretGenerator",
     };
-    let at = |e: Error| {
-        e.in_file(config::FILE_NAME)
-            .at_line(spec.line)
-            .object(format!("{} {}", spec.target.kind(), g.name))
-    };
+    let at =
+        |e: Error| e.in_file(config::FILE_NAME).at_line(spec.line).object(format!("{} {}", spec.target.kind(), g.name));
     for dir in &spec.skipped_subfolders {
         diags.push(Diagnostic {
             severity: Severity::Warning,
             code: "subfolder-skipped",
-            message: format!(
-                "{list} {}: subfolder {dir:?} skipped (keys cannot hold '/'; list it separately)",
-                g.name
-            ),
+            message: format!("{list} {}: subfolder {dir:?} skipped (keys cannot hold '/'; list it separately)", g.name),
             file: Some(config::FILE_NAME.into()),
             line: Some(spec.line),
-            object: None,
+            ..Diagnostic::default()
         });
     }
     let mut entries: Vec<Entry> = Vec::new();
@@ -133,11 +117,7 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
     for input in &spec.inputs {
         match input {
             Input::File { key, path, bytes } => {
-                entries.push(Entry {
-                    key: key.clone(),
-                    value: bytes.clone(),
-                    from: path.clone(),
-                });
+                entries.push(Entry { key: key.clone(), value: bytes.clone(), from: path.clone() });
                 sources.push(path.clone());
             }
             Input::Env { path, bytes } => {
@@ -147,14 +127,11 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
             }
             Input::Literal { text, index } => {
                 let Some((k, v)) = parse_literal(text) else {
-                    return Err(at(generator_error("literal has no '=' (write key=value)"))
-                        .field(format!("literals[{index}]")));
+                    return Err(
+                        at(generator_error("literal has no '=' (write key=value)")).field(format!("literals[{index}]"))
+                    );
                 };
-                entries.push(Entry {
-                    key: k,
-                    value: v.into_bytes(),
-                    from: format!("literals[{index}]"),
-                });
+                entries.push(Entry { key: k, value: v.into_bytes(), from: format!("literals[{index}]") });
             }
         }
     }
@@ -167,23 +144,11 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
             ))));
         }
         if let Some(first) = seen.insert(&e.key, &e.from) {
-            return Err(at(generator_error(format!(
-                "key {:?} is defined twice: by {first} and by {}",
-                e.key, e.from
-            ))));
+            return Err(at(generator_error(format!("key {:?} is defined twice: by {first} and by {}", e.key, e.from))));
         }
     }
+    // Required keys of the type are checked for every Secret in `render`.
     let secret_type = g.type_.clone().unwrap_or_else(|| "Opaque".to_string());
-    if spec.target == Target::Secret {
-        let missing = missing_keys(&secret_type, |k| seen.contains_key(k));
-        if !missing.is_empty() {
-            return Err(at(generator_error(format!(
-                "a Secret of type {secret_type} needs the key(s) {}",
-                missing.join(", ")
-            )))
-            .field(format!("{list}.type")));
-        }
-    }
     let mut meta = Map::new();
     meta.insert("name".into(), json!(g.name));
     if let Some(ns) = &g.namespace {
@@ -220,10 +185,7 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
         }
         Target::Secret => {
             obj.insert("type".into(), json!(secret_type));
-            let data: Map<String, Value> = entries
-                .into_iter()
-                .map(|e| (e.key, b64(&e.value)))
-                .collect();
+            let data: Map<String, Value> = entries.into_iter().map(|e| (e.key, b64(&e.value))).collect();
             if !data.is_empty() {
                 obj.insert("data".into(), Value::Object(data));
             }
@@ -232,11 +194,7 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
     sources.dedup();
     Ok(Object {
         value: Value::Object(obj),
-        origin: Origin {
-            file: config::FILE_NAME.into(),
-            line: spec.line,
-            generated_from: Some(sources),
-        },
+        origin: Origin { file: config::FILE_NAME.into(), line: spec.line, generated_from: Some(sources) },
     })
 }
 
@@ -248,11 +206,7 @@ mod tests {
     fn spec(target: Target, inputs: Vec<Input>, type_: Option<&str>) -> BundleSpec {
         BundleSpec {
             target,
-            generator: Generator {
-                name: "b".into(),
-                type_: type_.map(str::to_string),
-                ..Generator::default()
-            },
+            generator: Generator { name: "b".into(), type_: type_.map(str::to_string), ..Generator::default() },
             line: 3,
             inputs,
             skipped_subfolders: vec![],
@@ -260,34 +214,18 @@ mod tests {
     }
 
     fn env(text: &str) -> Input {
-        Input::Env {
-            path: "a.env".into(),
-            bytes: text.as_bytes().to_vec(),
-        }
+        Input::Env { path: "a.env".into(), bytes: text.as_bytes().to_vec() }
     }
 
     #[test]
     fn env_files_read_like_kustomize_without_environment() {
-        let o = generate(
-            &spec(
-                Target::ConfigMap,
-                vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")],
-                None,
-            ),
-            &mut vec![],
-        )
-        .unwrap();
+        let o =
+            generate(&spec(Target::ConfigMap, vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")], None), &mut vec![])
+                .unwrap();
         assert_eq!(o.value["data"], json!({"A": "1=2", "B": " x ", "C": ""}));
-        let err = generate(
-            &spec(Target::ConfigMap, vec![env("A=1\nhunter2\n")], None),
-            &mut vec![],
-        )
-        .unwrap_err();
+        let err = generate(&spec(Target::ConfigMap, vec![env("A=1\nhunter2\n")], None), &mut vec![]).unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("a.env:2") && !text.contains("hunter2"),
-            "{text}"
-        );
+        assert!(text.contains("a.env:2") && !text.contains("hunter2"), "{text}");
     }
 
     #[test]
@@ -300,46 +238,20 @@ mod tests {
 
     #[test]
     fn duplicate_and_invalid_keys_are_errors() {
-        let dup = vec![
-            env("A=1\n"),
-            Input::Literal {
-                text: "A=2".into(),
-                index: 0,
-            },
-        ];
-        let err = generate(&spec(Target::ConfigMap, dup, None), &mut vec![])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            err.contains("a.env:1") && err.contains("literals[0]"),
-            "{err}"
-        );
-        let bad = vec![Input::Literal {
-            text: "a/b=2".into(),
-            index: 0,
-        }];
+        let dup = vec![env("A=1\n"), Input::Literal { text: "A=2".into(), index: 0 }];
+        let err = generate(&spec(Target::ConfigMap, dup, None), &mut vec![]).unwrap_err().to_string();
+        assert!(err.contains("a.env:1") && err.contains("literals[0]"), "{err}");
+        let bad = vec![Input::Literal { text: "a/b=2".into(), index: 0 }];
         assert!(generate(&spec(Target::ConfigMap, bad, None), &mut vec![]).is_err());
     }
 
     #[test]
-    fn binary_files_go_to_binary_data_and_secret_types_are_checked() {
-        let bin = Input::File {
-            key: "x.bin".into(),
-            path: "x.bin".into(),
-            bytes: vec![0xff, 0xfe],
-        };
+    fn binary_files_go_to_binary_data_and_secret_types_know_their_keys() {
+        let bin = Input::File { key: "x.bin".into(), path: "x.bin".into(), bytes: vec![0xff, 0xfe] };
         let o = generate(&spec(Target::ConfigMap, vec![bin], None), &mut vec![]).unwrap();
         assert_eq!(o.value["binaryData"]["x.bin"], json!("//4="));
-        let crt = Input::File {
-            key: "tls.crt".into(),
-            path: "tls.crt".into(),
-            bytes: b"c".to_vec(),
-        };
-        let err = generate(
-            &spec(Target::Secret, vec![crt], Some("kubernetes.io/tls")),
-            &mut vec![],
-        )
-        .unwrap_err();
-        assert!(err.to_string().contains("tls.key"), "{err}");
+        assert_eq!(missing_keys("kubernetes.io/tls", |k| k == "tls.crt"), ["tls.key"]);
+        assert!(missing_keys("kubernetes.io/basic-auth", |k| k == "password").is_empty());
+        assert_eq!(missing_keys("kubernetes.io/basic-auth", |_| false), ["username or password"]);
     }
 }

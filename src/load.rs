@@ -16,11 +16,7 @@ use std::collections::BTreeSet;
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Input {
     /// A file: its key and content (`files:` entries and folder members).
-    File {
-        key: String,
-        path: String,
-        bytes: Vec<u8>,
-    },
+    File { key: String, path: String, bytes: Vec<u8> },
     /// An env file of `KEY=VALUE` lines.
     Env { path: String, bytes: Vec<u8> },
     /// A `key=value` literal; `index` is its position in `literals`.
@@ -54,10 +50,7 @@ pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
     let (config, config_file) = match src.kind(config::FILE_NAME)? {
         Some(Entry::File) => {
             let text = utf8(src.read(config::FILE_NAME)?, config::FILE_NAME)?;
-            (
-                parse_config(&text, config::FILE_NAME)?,
-                Some(config::FILE_NAME.to_string()),
-            )
+            (parse_config(&text, config::FILE_NAME)?, Some(config::FILE_NAME.to_string()))
         }
         _ => (RenderConfig::default(), None),
     };
@@ -77,36 +70,21 @@ pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
     let files = resource_files(src, &config, &excluded)?;
     let mut objects = Vec::new();
     for (path, target) in files {
-        let bytes = src.read_found(&crate::source::Found {
-            path: path.clone(),
-            target,
-        })?;
+        let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         let text = utf8(bytes, &path)?;
         objects.extend(parse_objects(&text, &path)?);
     }
-    Ok(Loaded {
-        config,
-        config_file,
-        objects,
-        bundles,
-    })
+    Ok(Loaded { config, config_file, objects, bundles })
 }
 
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
 pub fn load_stream(text: &str, name: &str) -> Result<Loaded> {
-    Ok(Loaded {
-        objects: parse_objects(text, name)?,
-        ..Loaded::default()
-    })
+    Ok(Loaded { objects: parse_objects(text, name)?, ..Loaded::default() })
 }
 
 fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
-        Error::new(ErrorKind::Yaml(format!(
-            "not valid UTF-8 (byte {})",
-            e.utf8_error().valid_up_to()
-        )))
-        .in_file(path)
+        Error::new(ErrorKind::Yaml(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))).in_file(path)
     })
 }
 
@@ -117,11 +95,7 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
     if let Some(v) = &config.api_version
         && v != config::API_VERSION
     {
-        return Err(err(format!(
-            "apiVersion is {v:?}; expected {:?}",
-            config::API_VERSION
-        ))
-        .field("apiVersion"));
+        return Err(err(format!("apiVersion is {v:?}; expected {:?}", config::API_VERSION)).field("apiVersion"));
     }
     if let Some(k) = &config.kind
         && k != config::KIND
@@ -129,13 +103,13 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
         return Err(err(format!("kind is {k:?}; expected {:?}", config::KIND)).field("kind"));
     }
     if config.values.is_some() {
-        return Err(err("`values` is not supported by this version of imprint (templates are not implemented yet)".into()).field("values"));
+        return Err(err(
+            "`values` is not supported by this version of imprint (templates are not implemented yet)".into()
+        )
+        .field("values"));
     }
     if config.keep_versions.is_some_and(|n| n > 0) {
-        return Err(
-            err("`keepVersions` is not supported by this version of imprint yet".into())
-                .field("keepVersions"),
-        );
+        return Err(err("`keepVersions` is not supported by this version of imprint yet".into()).field("keepVersions"));
     }
     for (i, g) in config.config_map_generator.iter().enumerate() {
         if g.value.type_.is_some() {
@@ -153,38 +127,25 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
         .field("naming.hashLength"));
     }
     for (i, rule) in config.references.iter().enumerate() {
-        for (what, path) in [
-            ("path", Some(&rule.path)),
-            ("namespacePath", rule.namespace_path.as_ref()),
-        ] {
+        for (what, path) in [("path", Some(&rule.path)), ("namespacePath", rule.namespace_path.as_ref())] {
             if let Some(p) = path {
-                crate::refs::check_rule_path(p)
-                    .map_err(|m| err(m).field(format!("references[{i}].{what}")))?;
+                crate::refs::check_rule_path(p).map_err(|m| err(m).field(format!("references[{i}].{what}")))?;
             }
         }
     }
     Ok(config)
 }
 
-fn read_generators<B: Backend>(
-    src: &Confined<B>,
-    config: &RenderConfig,
-) -> Result<Vec<BundleSpec>> {
+fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> Result<Vec<BundleSpec>> {
     let mut out = Vec::new();
     let lists = [
-        (
-            Target::ConfigMap,
-            "configMapGenerator",
-            &config.config_map_generator,
-        ),
+        (Target::ConfigMap, "configMapGenerator", &config.config_map_generator),
         (Target::Secret, "secretGenerator", &config.secret_generator),
     ];
     for (target, field, list) in lists {
         for (i, g) in list.iter().enumerate() {
             let at = |e: Error, sub: String| {
-                e.in_file(config::FILE_NAME)
-                    .at_line(g.line)
-                    .field(format!("{field}[{i}].{sub}"))
+                e.in_file(config::FILE_NAME).at_line(g.line).field(format!("{field}[{i}].{sub}"))
             };
             let mut inputs = Vec::new();
             let mut skipped = Vec::new();
@@ -200,40 +161,25 @@ fn read_generators<B: Backend>(
                         for f in files {
                             let bytes = src.read_found(&f).map_err(|e| at(e, sub.clone()))?;
                             let key = f.path.rsplit('/').next().unwrap_or_default().to_string();
-                            inputs.push(Input::File {
-                                key,
-                                path: f.path,
-                                bytes,
-                            });
+                            inputs.push(Input::File { key, path: f.path, bytes });
                         }
                         skipped.extend(dirs);
                     }
                     _ => {
-                        let norm =
-                            crate::source::normalize("", path).map_err(|e| at(e, sub.clone()))?;
+                        let norm = crate::source::normalize("", path).map_err(|e| at(e, sub.clone()))?;
                         let bytes = src.read(path).map_err(|e| at(e, sub.clone()))?;
-                        let key = key.unwrap_or_else(|| {
-                            norm.rsplit('/').next().unwrap_or_default().to_string()
-                        });
-                        inputs.push(Input::File {
-                            key,
-                            path: norm,
-                            bytes,
-                        });
+                        let key = key.unwrap_or_else(|| norm.rsplit('/').next().unwrap_or_default().to_string());
+                        inputs.push(Input::File { key, path: norm, bytes });
                     }
                 }
             }
             for (j, path) in g.value.envs.iter().enumerate() {
-                let norm =
-                    crate::source::normalize("", path).map_err(|e| at(e, format!("envs[{j}]")))?;
+                let norm = crate::source::normalize("", path).map_err(|e| at(e, format!("envs[{j}]")))?;
                 let bytes = src.read(path).map_err(|e| at(e, format!("envs[{j}]")))?;
                 inputs.push(Input::Env { path: norm, bytes });
             }
             for (j, text) in g.value.literals.iter().enumerate() {
-                inputs.push(Input::Literal {
-                    text: text.clone(),
-                    index: j,
-                });
+                inputs.push(Input::Literal { text: text.clone(), index: j });
             }
             out.push(BundleSpec {
                 target,
@@ -280,10 +226,7 @@ fn resource_files<B: Backend>(
     };
     let mut all: Option<Vec<crate::source::Found>> = None;
     for (i, entry) in list.iter().enumerate() {
-        let at = |e: Error| {
-            e.in_file(config::FILE_NAME)
-                .field(format!("resources[{i}]"))
-        };
+        let at = |e: Error| e.in_file(config::FILE_NAME).field(format!("resources[{i}]"));
         if is_glob(entry) {
             let norm = crate::source::normalize("", entry).map_err(at)?;
             let glob = globset::GlobBuilder::new(&norm)
@@ -296,10 +239,7 @@ fn resource_files<B: Backend>(
                 None => all.insert(src.walk("").map_err(at)?),
             };
             let before = out.len();
-            for f in files
-                .iter()
-                .filter(|f| glob.is_match(&f.path) && !excluded.contains(&f.path))
-            {
+            for f in files.iter().filter(|f| glob.is_match(&f.path) && !excluded.contains(&f.path)) {
                 push(f.path.clone(), f.target.clone(), &mut out);
             }
             if out.len() == before {
@@ -322,9 +262,7 @@ fn resource_files<B: Backend>(
                 push(norm, found, &mut out);
             }
             None => {
-                return Err(at(Error::new(ErrorKind::Missing {
-                    path: entry.clone(),
-                })));
+                return Err(at(Error::new(ErrorKind::Missing { path: entry.clone() })));
             }
         }
     }
@@ -345,26 +283,17 @@ pub fn parse_objects(text: &str, file: &str) -> Result<Vec<Object>> {
     Ok(out)
 }
 
-fn push_object(
-    value: Value,
-    file: &str,
-    line: u64,
-    out: &mut Vec<Object>,
-    depth: usize,
-) -> Result<()> {
+fn push_object(value: Value, file: &str, line: u64, out: &mut Vec<Object>, depth: usize) -> Result<()> {
     let at = |e: Error| e.in_file(file).at_line(line);
     let Value::Object(map) = value else {
-        return Err(at(object_error(
-            "a document is not a mapping (a Kubernetes object)",
-        )));
+        return Err(at(object_error("a document is not a mapping (a Kubernetes object)")));
     };
     let kind = match map.get("kind") {
         Some(Value::String(k)) if !k.is_empty() => k.clone(),
         _ => return Err(at(object_error("object has no kind").field("kind"))),
     };
     if kind.ends_with("List") && map.get("items").is_some_and(Value::is_array) && depth < 4 {
-        let Some(Value::Array(items)) = map.into_iter().find(|(k, _)| k == "items").map(|(_, v)| v)
-        else {
+        let Some(Value::Array(items)) = map.into_iter().find(|(k, _)| k == "items").map(|(_, v)| v) else {
             unreachable!("checked above")
         };
         for item in items {
@@ -373,52 +302,33 @@ fn push_object(
         return Ok(());
     }
     if !matches!(map.get("apiVersion"), Some(Value::String(v)) if !v.is_empty()) {
-        return Err(at(
-            object_error(format!("{kind} has no apiVersion")).field("apiVersion")
-        ));
+        return Err(at(object_error(format!("{kind} has no apiVersion")).field("apiVersion")));
     }
     let meta = map.get("metadata");
     if meta.is_some_and(|m| !m.is_object()) {
-        return Err(at(object_error(format!(
-            "{kind}'s metadata is not a mapping"
-        ))
-        .field("metadata")));
+        return Err(at(object_error(format!("{kind}'s metadata is not a mapping")).field("metadata")));
     }
     let name = meta.and_then(|m| m.get("name"));
-    let generate_name = meta
-        .and_then(|m| m.get("generateName"))
-        .and_then(Value::as_str);
+    let generate_name = meta.and_then(|m| m.get("generateName")).and_then(Value::as_str);
     match name {
         Some(Value::String(n)) if !n.is_empty() => {}
         None if generate_name.is_some_and(|g| !g.is_empty()) => {}
         Some(_) => {
-            return Err(at(object_error(format!(
-                "{kind}'s metadata.name is not a string"
-            ))
-            .field("metadata.name")));
+            return Err(at(object_error(format!("{kind}'s metadata.name is not a string")).field("metadata.name")));
         }
         None => {
-            return Err(at(
-                object_error(format!("{kind} has no metadata.name")).field("metadata.name")
-            ));
+            return Err(at(object_error(format!("{kind} has no metadata.name")).field("metadata.name")));
         }
     }
     if let Some(ns) = meta.and_then(|m| m.get("namespace"))
         && !ns.is_string()
     {
-        return Err(at(object_error(format!(
-            "{kind}'s metadata.namespace is not a string"
-        ))
-        .field("metadata.namespace")));
+        return Err(at(
+            object_error(format!("{kind}'s metadata.namespace is not a string")).field("metadata.namespace")
+        ));
     }
-    let mut obj = Object {
-        value: Value::Object(map),
-        origin: Origin {
-            file: file.to_string(),
-            line,
-            generated_from: None,
-        },
-    };
+    let mut obj =
+        Object { value: Value::Object(map), origin: Origin { file: file.to_string(), line, generated_from: None } };
     if obj.bundle_kind() == Some(Target::Secret) {
         fold_string_data(&mut obj).map_err(at)?;
     }
@@ -436,30 +346,22 @@ fn fold_string_data(obj: &mut Object) -> Result<()> {
         return Ok(());
     };
     let Value::Object(sd) = string_data else {
-        return Err(
-            object_error(format!("Secret {name}: stringData is not a mapping")).field("stringData"),
-        );
+        return Err(object_error(format!("Secret {name}: stringData is not a mapping")).field("stringData"));
     };
     let mut folded = match map.get("data") {
         Some(Value::Object(d)) => d.clone(),
         None | Some(Value::Null) => Map::new(),
         Some(_) => {
-            return Err(
-                object_error(format!("Secret {name}: data is not a mapping")).field("data"),
-            );
+            return Err(object_error(format!("Secret {name}: data is not a mapping")).field("data"));
         }
     };
     for (k, v) in sd {
         let Some(s) = v.as_str() else {
             return Err(
-                object_error(format!("Secret {name}: stringData.{k} is not a string"))
-                    .field(format!("stringData.{k}")),
+                object_error(format!("Secret {name}: stringData.{k} is not a string")).field(format!("stringData.{k}"))
             );
         };
-        folded.insert(
-            k.clone(),
-            Value::String(base64::engine::general_purpose::STANDARD.encode(s)),
-        );
+        folded.insert(k.clone(), Value::String(base64::engine::general_purpose::STANDARD.encode(s)));
     }
     let has_data = map.contains_key("data");
     let mut rebuilt = Map::new();
@@ -502,34 +404,17 @@ mod tests {
     #[test]
     fn missing_kind_and_name_are_errors_with_lines() {
         let err = parse_objects("a: 1\n", "x.yaml").unwrap_err();
-        assert_eq!(
-            err.to_string().lines().next().unwrap(),
-            "object has no kind (x.yaml:1)"
-        );
-        let err = parse_objects(
-            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n",
-            "x.yaml",
-        )
-        .unwrap_err();
-        assert!(
-            err.to_string()
-                .starts_with("ConfigMap has no metadata.name (x.yaml:2)"),
-            "{err}"
-        );
+        assert_eq!(err.to_string().lines().next().unwrap(), "object has no kind (x.yaml:1)");
+        let err = parse_objects("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {}\n", "x.yaml").unwrap_err();
+        assert!(err.to_string().starts_with("ConfigMap has no metadata.name (x.yaml:2)"), "{err}");
     }
 
     #[test]
     fn config_rejects_unknown_fields() {
-        let err = parse_config(
-            "apiVersion: imprint.dev/v1alpha1\nkind: Render\nnamespase: x\n",
-            "imprint.yaml",
-        )
-        .unwrap_err();
+        let err =
+            parse_config("apiVersion: imprint.dev/v1alpha1\nkind: Render\nnamespase: x\n", "imprint.yaml").unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("namespase") && text.contains("imprint.yaml:3"),
-            "{text}"
-        );
+        assert!(text.contains("namespase") && text.contains("imprint.yaml:3"), "{text}");
     }
 
     #[test]
@@ -550,15 +435,9 @@ mod tests {
     fn generator_inputs_are_not_resources() {
         let src = Confined::new(
             MemBackend::default()
-                .file(
-                    "imprint.yaml",
-                    "configMapGenerator:\n- name: g\n  files: [conf/app.yaml]\n",
-                )
+                .file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [conf/app.yaml]\n")
                 .file("conf/app.yaml", "not: a manifest\n")
-                .file(
-                    "m.yaml",
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n",
-                ),
+                .file("m.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: m}\n"),
         );
         let loaded = load_dir(&src).unwrap();
         assert_eq!(loaded.objects.len(), 1);

@@ -36,11 +36,7 @@ pub struct ObjectId {
 
 impl fmt::Display for ObjectId {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let kind = if self.group.is_empty() {
-            self.kind.clone()
-        } else {
-            format!("{}.{}", self.kind, self.group)
-        };
+        let kind = if self.group.is_empty() { self.kind.clone() } else { format!("{}.{}", self.kind, self.group) };
         if self.namespace.is_empty() {
             write!(f, "{kind}/{}", self.name)
         } else {
@@ -68,18 +64,12 @@ pub fn str_at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a str> {
 impl Object {
     #[must_use]
     pub fn kind(&self) -> &str {
-        self.value
-            .get("kind")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        self.value.get("kind").and_then(Value::as_str).unwrap_or_default()
     }
 
     #[must_use]
     pub fn api_version(&self) -> &str {
-        self.value
-            .get("apiVersion")
-            .and_then(Value::as_str)
-            .unwrap_or_default()
+        self.value.get("apiVersion").and_then(Value::as_str).unwrap_or_default()
     }
 
     #[must_use]
@@ -99,11 +89,7 @@ impl Object {
 
     #[must_use]
     pub fn annotation(&self, key: &str) -> Option<&str> {
-        self.value
-            .get("metadata")?
-            .get("annotations")?
-            .get(key)?
-            .as_str()
+        self.value.get("metadata")?.get("annotations")?.get(key)?.as_str()
     }
 
     #[must_use]
@@ -131,13 +117,8 @@ impl Object {
 
     /// The metadata mapping, created if missing.
     pub fn metadata_mut(&mut self) -> &mut Map<String, Value> {
-        let obj = self
-            .value
-            .as_object_mut()
-            .expect("objects are mappings (checked on load)");
-        let meta = obj
-            .entry("metadata")
-            .or_insert_with(|| Value::Object(Map::new()));
+        let obj = self.value.as_object_mut().expect("objects are mappings (checked on load)");
+        let meta = obj.entry("metadata").or_insert_with(|| Value::Object(Map::new()));
         if !meta.is_object() {
             *meta = Value::Object(Map::new());
         }
@@ -147,15 +128,11 @@ impl Object {
     /// Sets an annotation, creating the annotations mapping if needed.
     pub fn set_annotation(&mut self, key: &str, value: &str) {
         let meta = self.metadata_mut();
-        let ann = meta
-            .entry("annotations")
-            .or_insert_with(|| Value::Object(Map::new()));
+        let ann = meta.entry("annotations").or_insert_with(|| Value::Object(Map::new()));
         if !ann.is_object() {
             *ann = Value::Object(Map::new());
         }
-        ann.as_object_mut()
-            .expect("just made a mapping")
-            .insert(key.to_string(), Value::String(value.to_string()));
+        ann.as_object_mut().expect("just made a mapping").insert(key.to_string(), Value::String(value.to_string()));
     }
 
     /// Where the object came from, for messages: `file:line`.

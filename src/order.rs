@@ -29,10 +29,7 @@ const FIRST: &[&str] = &[
     "PodDisruptionBudget",
 ];
 
-const LAST: &[&str] = &[
-    "MutatingWebhookConfiguration",
-    "ValidatingWebhookConfiguration",
-];
+const LAST: &[&str] = &["MutatingWebhookConfiguration", "ValidatingWebhookConfiguration"];
 
 fn rank(kind: &str) -> usize {
     if let Some(i) = FIRST.iter().position(|k| *k == kind) {
@@ -75,12 +72,7 @@ mod tests {
             origin: Default::default(),
         };
         let mut objs = vec![
-            mk(
-                "admissionregistration.k8s.io/v1",
-                "ValidatingWebhookConfiguration",
-                "",
-                "w",
-            ),
+            mk("admissionregistration.k8s.io/v1", "ValidatingWebhookConfiguration", "", "w"),
             mk("apps/v1", "Deployment", "b", "d"),
             mk("example.com/v1", "Widget", "a", "x"),
             mk("v1", "ConfigMap", "b", "a"),
@@ -89,10 +81,7 @@ mod tests {
             mk("argoproj.io/v1alpha1", "Rollout", "a", "r"),
         ];
         order(&mut objs);
-        let got: Vec<String> = objs
-            .iter()
-            .map(|o| format!("{}/{}", o.kind(), o.name()))
-            .collect();
+        let got: Vec<String> = objs.iter().map(|o| format!("{}/{}", o.kind(), o.name())).collect();
         assert_eq!(
             got,
             [

@@ -194,79 +194,27 @@ impl Finder<'_> {
         for list in ["containers", "initContainers", "ephemeralContainers"] {
             for c in self.each(&spec.child(list)) {
                 for e in self.each(&c.child("env")) {
-                    self.at(
-                        &e.keys(&["valueFrom", "configMapKeyRef"]),
-                        "name",
-                        Target::ConfigMap,
-                        Via::Env,
-                    );
-                    self.at(
-                        &e.keys(&["valueFrom", "secretKeyRef"]),
-                        "name",
-                        Target::Secret,
-                        Via::Env,
-                    );
+                    self.at(&e.keys(&["valueFrom", "configMapKeyRef"]), "name", Target::ConfigMap, Via::Env);
+                    self.at(&e.keys(&["valueFrom", "secretKeyRef"]), "name", Target::Secret, Via::Env);
                 }
                 for e in self.each(&c.child("envFrom")) {
-                    self.at(
-                        &e.child("configMapRef"),
-                        "name",
-                        Target::ConfigMap,
-                        Via::EnvFrom,
-                    );
+                    self.at(&e.child("configMapRef"), "name", Target::ConfigMap, Via::EnvFrom);
                     self.at(&e.child("secretRef"), "name", Target::Secret, Via::EnvFrom);
                 }
             }
         }
         for v in self.each(&spec.child("volumes")) {
-            self.at(
-                &v.child("configMap"),
-                "name",
-                Target::ConfigMap,
-                Via::Volume,
-            );
-            self.at(
-                &v.child("secret"),
-                "secretName",
-                Target::Secret,
-                Via::Volume,
-            );
+            self.at(&v.child("configMap"), "name", Target::ConfigMap, Via::Volume);
+            self.at(&v.child("secret"), "secretName", Target::Secret, Via::Volume);
             for s in self.each(&v.keys(&["projected", "sources"])) {
-                self.at(
-                    &s.child("configMap"),
-                    "name",
-                    Target::ConfigMap,
-                    Via::Projected,
-                );
+                self.at(&s.child("configMap"), "name", Target::ConfigMap, Via::Projected);
                 self.at(&s.child("secret"), "name", Target::Secret, Via::Projected);
             }
-            self.at(
-                &v.keys(&["csi", "nodePublishSecretRef"]),
-                "name",
-                Target::Secret,
-                Via::Volume,
-            );
-            for src in [
-                "cephfs",
-                "rbd",
-                "iscsi",
-                "flexVolume",
-                "scaleIO",
-                "storageos",
-            ] {
-                self.at(
-                    &v.keys(&[src, "secretRef"]),
-                    "name",
-                    Target::Secret,
-                    Via::Volume,
-                );
+            self.at(&v.keys(&["csi", "nodePublishSecretRef"]), "name", Target::Secret, Via::Volume);
+            for src in ["cephfs", "rbd", "iscsi", "flexVolume", "scaleIO", "storageos"] {
+                self.at(&v.keys(&[src, "secretRef"]), "name", Target::Secret, Via::Volume);
             }
-            self.at(
-                &v.child("azureFile"),
-                "secretName",
-                Target::Secret,
-                Via::Volume,
-            );
+            self.at(&v.child("azureFile"), "secretName", Target::Secret, Via::Volume);
         }
         for s in self.each(&spec.child("imagePullSecrets")) {
             self.at(&s, "name", Target::Secret, Via::ImagePullSecret);
@@ -278,36 +226,21 @@ impl Finder<'_> {
         let before = self.out.len();
         self.at(holder, name_key, Target::Secret, Via::PersistentVolume);
         if self.out.len() > before {
-            let ns = holder
-                .get(self.root)
-                .and_then(|h| h.get(ns_key))
-                .and_then(Value::as_str);
-            self.out.last_mut().expect("just pushed").namespace =
-                ns.filter(|s| !s.is_empty()).map(str::to_string);
+            let ns = holder.get(self.root).and_then(|h| h.get(ns_key)).and_then(Value::as_str);
+            self.out.last_mut().expect("just pushed").namespace = ns.filter(|s| !s.is_empty()).map(str::to_string);
         }
     }
 
     fn persistent_volume(&mut self) {
         let spec = FieldPath::default().child("spec");
         if let Some(Value::Object(csi)) = spec.child("csi").get(self.root) {
-            let keys: Vec<String> = csi
-                .keys()
-                .filter(|k| k.ends_with("SecretRef"))
-                .cloned()
-                .collect();
+            let keys: Vec<String> = csi.keys().filter(|k| k.ends_with("SecretRef")).cloned().collect();
             for k in keys {
                 self.pv_secret(&spec.keys(&["csi", &k]), "name", "namespace");
             }
         }
         self.pv_secret(&spec.child("azureFile"), "secretName", "secretNamespace");
-        for src in [
-            "cephfs",
-            "rbd",
-            "iscsi",
-            "flexVolume",
-            "scaleIO",
-            "storageos",
-        ] {
+        for src in ["cephfs", "rbd", "iscsi", "flexVolume", "scaleIO", "storageos"] {
             self.pv_secret(&spec.keys(&[src, "secretRef"]), "name", "namespace");
         }
     }
@@ -317,10 +250,7 @@ impl Finder<'_> {
             self.at(&t, "secretName", Target::Secret, Via::IngressTls);
         }
         let ann = FieldPath::default().keys(&["metadata", "annotations"]);
-        for key in [
-            "nginx.ingress.kubernetes.io/auth-secret",
-            "nginx.ingress.kubernetes.io/auth-tls-secret",
-        ] {
+        for key in ["nginx.ingress.kubernetes.io/auth-secret", "nginx.ingress.kubernetes.io/auth-tls-secret"] {
             let Some(value) = ann.child(key).get(self.root).and_then(Value::as_str) else {
                 continue;
             };
@@ -352,10 +282,7 @@ impl Finder<'_> {
                 if kind != "Secret" || !group.is_empty() {
                     continue;
                 }
-                let ns = h
-                    .get("namespace")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let ns = h.get("namespace").and_then(Value::as_str).map(str::to_string);
                 let before = self.out.len();
                 self.at(&r, "name", Target::Secret, Via::Gateway);
                 if self.out.len() > before {
@@ -367,11 +294,7 @@ impl Finder<'_> {
 
     fn helm_release(&mut self) {
         for v in self.each(&FieldPath::default().keys(&["spec", "valuesFrom"])) {
-            let target = match v
-                .get(self.root)
-                .and_then(|h| h.get("kind"))
-                .and_then(Value::as_str)
-            {
+            let target = match v.get(self.root).and_then(|h| h.get("kind")).and_then(Value::as_str) {
                 Some("ConfigMap") => Target::ConfigMap,
                 Some("Secret") => Target::Secret,
                 _ => continue,
@@ -397,12 +320,7 @@ impl Finder<'_> {
             let strings = |key: &str| -> Vec<String> {
                 rule.get(key)
                     .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(Value::as_str)
-                            .map(str::to_string)
-                            .collect()
-                    })
+                    .map(|a| a.iter().filter_map(Value::as_str).map(str::to_string).collect())
                     .unwrap_or_default()
             };
             let groups = strings("apiGroups");
@@ -437,13 +355,7 @@ impl Finder<'_> {
         let pattern = parse_rule_path(&rule.path);
         let ns_pattern = rule.namespace_path.as_deref().map(parse_rule_path);
         let mut matches = Vec::new();
-        expand(
-            self.root,
-            &pattern,
-            FieldPath::default(),
-            &mut Vec::new(),
-            &mut matches,
-        );
+        expand(self.root, &pattern, FieldPath::default(), &mut Vec::new(), &mut matches);
         for (path, indices) in matches {
             let Some(name) = path.get(self.root).and_then(Value::as_str) else {
                 continue;
@@ -453,10 +365,7 @@ impl Finder<'_> {
             }
             let namespace = ns_pattern.as_ref().and_then(|p| {
                 let concrete = substitute(p, &indices);
-                concrete
-                    .get(self.root)
-                    .and_then(Value::as_str)
-                    .map(str::to_string)
+                concrete.get(self.root).and_then(Value::as_str).map(str::to_string)
             });
             self.out.push(Reference {
                 path,
@@ -553,11 +462,7 @@ pub fn check_rule_path(path: &str) -> Result<(), String> {
 pub fn pod_spec_paths(group: &str, kind: &str, value: &Value) -> Vec<FieldPath> {
     if let Some(path) = builtin_pod_spec_path(group, kind) {
         let p = FieldPath::default().keys(path);
-        return if p.get(value).is_some_and(Value::is_object) {
-            vec![p]
-        } else {
-            Vec::new()
-        };
+        return if p.get(value).is_some_and(Value::is_object) { vec![p] } else { Vec::new() };
     }
     let mut out = Vec::new();
     find_templates(value, FieldPath::default(), &mut out, 0);
@@ -598,10 +503,7 @@ fn find_templates(value: &Value, at: FieldPath, out: &mut Vec<FieldPath>, depth:
 /// Every reference an object makes, in document order of the rules.
 #[must_use]
 pub fn find(group: &str, kind: &str, value: &Value, custom: &[ReferenceRule]) -> Vec<Reference> {
-    let mut f = Finder {
-        root: value,
-        out: Vec::new(),
-    };
+    let mut f = Finder { root: value, out: Vec::new() };
     for spec in pod_spec_paths(group, kind, value) {
         f.pod_spec(&spec);
     }
@@ -626,17 +528,7 @@ mod tests {
     use serde_json::json;
 
     fn names(refs: &[Reference]) -> Vec<String> {
-        refs.iter()
-            .map(|r| {
-                format!(
-                    "{} {} {} {}",
-                    r.via.as_str(),
-                    r.target.kind(),
-                    r.name,
-                    r.path
-                )
-            })
-            .collect()
+        refs.iter().map(|r| format!("{} {} {} {}", r.via.as_str(), r.target.kind(), r.name, r.path)).collect()
     }
 
     #[test]
@@ -666,26 +558,20 @@ mod tests {
         assert_eq!(
             got,
             [
-                "cm-env", "s-env", "cm-from", "s-from", "cm-init", "s-eph", "cm-vol", "s-vol",
-                "cm-proj", "s-proj", "s-csi", "s-ceph", "s-rbd", "s-iscsi", "s-flex", "s-sio",
-                "s-sos", "s-az", "s-pull"
+                "cm-env", "s-env", "cm-from", "s-from", "cm-init", "s-eph", "cm-vol", "s-vol", "cm-proj", "s-proj",
+                "s-csi", "s-ceph", "s-rbd", "s-iscsi", "s-flex", "s-sio", "s-sos", "s-az", "s-pull"
             ]
         );
         assert!(refs[1].optional && !refs[0].optional);
-        assert_eq!(
-            refs[0].path.to_string(),
-            "spec.containers[0].env[0].valueFrom.configMapKeyRef.name"
-        );
+        assert_eq!(refs[0].path.to_string(), "spec.containers[0].env[0].valueFrom.configMapKeyRef.name");
     }
 
     #[test]
     fn finds_pod_specs_by_shape_in_unknown_kinds() {
-        let rollout = json!({"spec": {"template": {"spec": {"containers": [{"envFrom": [{"configMapRef": {"name": "x"}}]}]}}}});
+        let rollout =
+            json!({"spec": {"template": {"spec": {"containers": [{"envFrom": [{"configMapRef": {"name": "x"}}]}]}}}});
         let refs = find("argoproj.io", "Rollout", &rollout, &[]);
-        assert_eq!(
-            names(&refs),
-            ["envFrom ConfigMap x spec.template.spec.containers[0].envFrom[0].configMapRef.name"]
-        );
+        assert_eq!(names(&refs), ["envFrom ConfigMap x spec.template.spec.containers[0].envFrom[0].configMapRef.name"]);
         let scaled = json!({"spec": {"jobTargetRef": {"template": {"spec": {"containers": [{"envFrom": [{"secretRef": {"name": "y"}}]}]}}}}});
         assert_eq!(find("keda.sh", "ScaledJob", &scaled, &[]).len(), 1);
     }
@@ -702,10 +588,7 @@ mod tests {
                                     {"apiGroups": ["apps"], "resources": ["secrets"], "resourceNames": ["no"]}]});
         assert_eq!(
             names(&find("rbac.authorization.k8s.io", "Role", &role, &[])),
-            [
-                "rbac ConfigMap a rules[0].resourceNames[0]",
-                "rbac Secret a rules[0].resourceNames[0]"
-            ]
+            ["rbac ConfigMap a rules[0].resourceNames[0]", "rbac Secret a rules[0].resourceNames[0]"]
         );
         let pv = json!({"spec": {"csi": {"nodeStageSecretRef": {"name": "n", "namespace": "ns1"}}, "azureFile": {"secretName": "az"}}});
         let refs = find("", "PersistentVolume", &pv, &[]);
@@ -713,10 +596,7 @@ mod tests {
         assert_eq!(refs[0].namespace.as_deref(), Some("ns1"));
         let gw = json!({"spec": {"listeners": [{"tls": {"certificateRefs": [{"name": "c1"}, {"kind": "Secret", "name": "c2", "namespace": "certs"}, {"kind": "ConfigMap", "name": "no"}]}}]}});
         let refs = find("gateway.networking.k8s.io", "Gateway", &gw, &[]);
-        assert_eq!(
-            refs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(),
-            ["c1", "c2"]
-        );
+        assert_eq!(refs.iter().map(|r| r.name.as_str()).collect::<Vec<_>>(), ["c1", "c2"]);
         let hr = json!({"spec": {"valuesFrom": [{"kind": "ConfigMap", "name": "v1"}, {"kind": "Secret", "name": "v2", "optional": true}]}});
         let refs = find("helm.toolkit.fluxcd.io", "HelmRelease", &hr, &[]);
         assert_eq!(refs[1].target, Target::Secret);
@@ -773,21 +653,14 @@ pub fn links(objects: &[crate::object::Object], custom: &[ReferenceRule]) -> Vec
     let mut out = Vec::new();
     for (i, obj) in objects.iter().enumerate() {
         let (group, kind) = (obj.group(), obj.kind());
-        let any_ns = matches!(
-            (group, kind),
-            ("rbac.authorization.k8s.io", "ClusterRole") | ("", "PersistentVolume")
-        );
+        let any_ns = matches!((group, kind), ("rbac.authorization.k8s.io", "ClusterRole") | ("", "PersistentVolume"));
         for r in find(group, kind, &obj.value, custom) {
             let namespace = match &r.namespace {
                 Some(ns) => Some(ns.clone()),
                 None if any_ns => None,
                 None => Some(obj.namespace().to_string()),
             };
-            out.push(Link {
-                from: i,
-                reference: r,
-                namespace,
-            });
+            out.push(Link { from: i, reference: r, namespace });
         }
     }
     out

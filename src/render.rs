@@ -1,7 +1,7 @@
 //! The pipeline, top to bottom: generate → namespace → version → rewrite →
 //! order. Pure: it takes what `load` read and returns objects and findings.
 
-use crate::error::{Diagnostic, Result, object_error};
+use crate::error::{Diagnostic, Result, Severity, object_error};
 use crate::generate;
 use crate::kinds::is_builtin_cluster_scoped;
 use crate::load::Loaded;
@@ -23,6 +23,10 @@ pub struct Options {
     pub allow_dangling: bool,
     /// Key for Secret hashes (`--hash-key-file`).
     pub hash_key: Option<HashKey>,
+    /// `check`: report what would stop a render (dangling references,
+    /// Secrets missing required keys, invalid versioned names) as findings
+    /// and carry on.
+    pub lenient: bool,
 }
 
 /// The result of a render.
@@ -31,40 +35,40 @@ pub struct Rendered {
     pub objects: Vec<Object>,
     /// Every reference, resolved (indices into `objects`).
     pub links: Vec<Link>,
+    /// Indices into `links` of references that name nothing in the output.
+    pub dangling: Vec<usize>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 /// Runs the pipeline on loaded input.
 pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     let config = &loaded.config;
-    let default_ns = opts
-        .namespace
-        .clone()
-        .or_else(|| config.namespace.clone())
-        .or_else(|| opts.env_namespace.clone());
+    let default_ns = opts.namespace.clone().or_else(|| config.namespace.clone()).or_else(|| opts.env_namespace.clone());
     let mut diagnostics = Vec::new();
     let mut objects = loaded.objects;
     for spec in &loaded.bundles {
         objects.push(generate::generate(spec, &mut diagnostics)?);
     }
     apply_default_namespace(&mut objects, default_ns.as_deref());
-    check_objects(&objects)?;
+    check_objects(&objects, opts.lenient, &mut diagnostics)?;
     let links = refs::links(&objects, &config.references);
     let externals = Externals::new(&config.external_names);
-    diagnostics.extend(rewrite::check_dangling(
-        &objects,
-        &links,
-        &externals,
-        opts.allow_dangling,
-    )?);
+    let dangling = rewrite::dangling(&objects, &links, &externals);
+    for &i in &dangling {
+        let err = rewrite::dangling_error(&objects, &links[i]);
+        if !(opts.allow_dangling || opts.lenient) {
+            return Err(err);
+        }
+        let mut d = Diagnostic::from_error("dangling-reference", &err);
+        if !opts.lenient {
+            d.severity = Severity::Warning;
+        }
+        diagnostics.push(d);
+    }
     let (versioned, notes) = version::plan(&objects, &links, config.version_resources)?;
     diagnostics.extend(notes);
-    let naming = Naming::new(
-        &config.naming.template,
-        config.naming.hash_length,
-        opts.hash_key.clone(),
-    )?;
-    let renames = version::apply(&mut objects, &versioned, &naming)?;
+    let naming = Naming::new(&config.naming.template, config.naming.hash_length, opts.hash_key.clone())?;
+    let renames = version::apply(&mut objects, &versioned, &naming, opts.lenient.then_some(&mut diagnostics))?;
     rewrite::rewrite(&mut objects, &links, &renames);
     // Order last; links index the pre-order positions, so remap them.
     let mut indexed: Vec<(usize, Object)> = objects.into_iter().enumerate().collect();
@@ -81,11 +85,7 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
             l
         })
         .collect();
-    Ok(Rendered {
-        objects,
-        links,
-        diagnostics,
-    })
+    Ok(Rendered { objects, links, dangling, diagnostics })
 }
 
 /// Namespaced objects without a namespace get the default. Cluster-scoped
@@ -98,13 +98,7 @@ fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>) {
     let cluster_crds: HashSet<(String, String)> = objects
         .iter()
         .filter(|o| o.kind() == "CustomResourceDefinition")
-        .filter(|o| {
-            o.value
-                .get("spec")
-                .and_then(|s| s.get("scope"))
-                .and_then(Value::as_str)
-                == Some("Cluster")
-        })
+        .filter(|o| o.value.get("spec").and_then(|s| s.get("scope")).and_then(Value::as_str) == Some("Cluster"))
         .filter_map(|o| {
             let spec = o.value.get("spec")?;
             let group = spec.get("group")?.as_str()?;
@@ -120,25 +114,16 @@ fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>) {
         if is_builtin_cluster_scoped(&group, &kind) || cluster_crds.contains(&(group, kind)) {
             continue;
         }
-        crate::object::insert_after(
-            o.metadata_mut(),
-            "name",
-            "namespace",
-            Value::String(ns.to_string()),
-        );
+        crate::object::insert_after(o.metadata_mut(), "name", "namespace", Value::String(ns.to_string()));
     }
 }
 
 /// Refuses two objects with one identity, and Secrets missing the keys
-/// their type requires.
-fn check_objects(objects: &[Object]) -> Result<()> {
+/// their type requires (in lenient mode, the latter become findings).
+fn check_objects(objects: &[Object], lenient: bool, diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
     let mut seen: HashMap<_, &Object> = HashMap::new();
     for o in objects {
-        if o.value
-            .get("metadata")
-            .and_then(|m| m.get("name"))
-            .is_none()
-        {
+        if o.value.get("metadata").and_then(|m| m.get("name")).is_none() {
             continue; // generateName: many may share a prefix
         }
         if let Some(first) = seen.insert(o.id(), o) {
@@ -151,23 +136,20 @@ fn check_objects(objects: &[Object]) -> Result<()> {
             .in_file(o.origin.file.clone())
             .at_line(o.origin.line));
         }
-        if o.bundle_kind() == Some(Target::Secret) && o.origin.generated_from.is_none() {
-            let t = o
-                .value
-                .get("type")
-                .and_then(Value::as_str)
-                .unwrap_or("Opaque");
+        if o.bundle_kind() == Some(Target::Secret) {
+            let t = o.value.get("type").and_then(Value::as_str).unwrap_or("Opaque");
             let data = o.value.get("data");
             let missing = generate::missing_keys(t, |k| data.and_then(|d| d.get(k)).is_some());
             if !missing.is_empty() {
-                return Err(object_error(format!(
-                    "{} has type {t} but no key {}",
-                    o.id(),
-                    missing.join(", ")
-                ))
-                .in_file(o.origin.file.clone())
-                .at_line(o.origin.line)
-                .field("data"));
+                let err = object_error(format!("{} has type {t} but no key {}", o.id(), missing.join(", ")))
+                    .in_file(o.origin.file.clone())
+                    .at_line(o.origin.line)
+                    .object(o.id().to_string())
+                    .field("data");
+                if !lenient {
+                    return Err(err);
+                }
+                diagnostics.push(Diagnostic::from_error("secret-missing-keys", &err));
             }
         }
     }

@@ -1,7 +1,7 @@
 //! Stage 5: point every reference at the versioned names, and refuse
 //! references to objects that are not in the output (SPEC §5).
 
-use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity};
+use crate::error::{Error, ErrorKind};
 use crate::object::Object;
 use crate::refs::{Link, Target, Via};
 use crate::version::Renames;
@@ -42,20 +42,34 @@ impl Externals {
     }
 }
 
-/// Refuses dangling references; with `allow` they become warnings.
-pub fn check_dangling(
-    objects: &[Object],
-    links: &[Link],
-    externals: &Externals,
-    allow: bool,
-) -> Result<Vec<Diagnostic>> {
-    let present: HashSet<(Target, &str, &str)> = objects
-        .iter()
-        .filter_map(|o| o.bundle_kind().map(|t| (t, o.namespace(), o.name())))
-        .collect();
+/// Secrets that a controller creates from an object in the input: a Sealed
+/// Secret's (bitnami.com) and an ExternalSecret's (external-secrets.io)
+/// target. References to them do not dangle.
+fn provided_secrets(objects: &[Object]) -> Vec<(&str, &str)> {
+    let mut out = Vec::new();
+    for o in objects {
+        match (o.group(), o.kind()) {
+            ("bitnami.com", "SealedSecret") => out.push((o.namespace(), o.name())),
+            ("external-secrets.io", "ExternalSecret") => {
+                let target = crate::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
+                out.push((o.namespace(), target));
+            }
+            _ => {}
+        }
+    }
+    out
+}
+
+/// The links (indices) that name nothing in the output and are not
+/// declared external.
+#[must_use]
+pub fn dangling(objects: &[Object], links: &[Link], externals: &Externals) -> Vec<usize> {
+    let mut present: HashSet<(Target, &str, &str)> =
+        objects.iter().filter_map(|o| o.bundle_kind().map(|t| (t, o.namespace(), o.name()))).collect();
+    present.extend(provided_secrets(objects).into_iter().map(|(ns, n)| (Target::Secret, ns, n)));
     let any_ns: HashSet<(Target, &str)> = present.iter().map(|(t, _, n)| (*t, *n)).collect();
-    let mut warnings = Vec::new();
-    for l in links {
+    let mut out = Vec::new();
+    for (i, l) in links.iter().enumerate() {
         let r = &l.reference;
         // RBAC may name objects created at run time; PersistentVolumes name
         // Secrets that usually live outside the app.
@@ -67,60 +81,45 @@ pub fn check_dangling(
             None => any_ns.contains(&(r.target, r.name.as_str())),
         };
         let ns = l.namespace.clone().unwrap_or_default();
-        let from = &objects[l.from];
-        let marked = from
-            .annotation(ANN_EXTERNAL)
-            .is_some_and(|list| list.split(',').any(|n| n.trim() == r.name));
-        if found || marked || externals.contains(&ns, &r.name) {
-            continue;
+        let marked =
+            objects[l.from].annotation(ANN_EXTERNAL).is_some_and(|list| list.split(',').any(|n| n.trim() == r.name));
+        if !(found || marked || externals.contains(&ns, &r.name)) {
+            out.push(i);
         }
-        let where_ = if ns.is_empty() {
-            String::new()
-        } else {
-            format!(" in namespace {ns}")
-        };
-        let entry = if ns.is_empty() {
-            r.name.clone()
-        } else {
-            format!("{ns}/{}", r.name)
-        };
-        let err = Error::new(ErrorKind::Dangling(format!(
-            "{} names {} {:?}{where_}, which is not in the output",
-            from.id(),
-            r.target.kind(),
-            r.name
-        )))
-        .in_file(from.origin.file.clone())
-        .at_line(from.origin.line)
-        .field(r.path.to_string())
-        .help(format!(
-            "if it is created at run time, add `- {entry}` to externalNames in imprint.yaml (or mark the reference optional: true)"
-        ));
-        if !allow {
-            return Err(err);
-        }
-        warnings.push(Diagnostic {
-            severity: Severity::Warning,
-            code: "dangling-reference",
-            message: err.kind.to_string(),
-            file: err.file.clone(),
-            line: err.line,
-            object: Some(from.id().to_string()),
-        });
     }
-    Ok(warnings)
+    out
+}
+
+/// The error for a dangling link: referrer, file, field path, missing name,
+/// and the line to add to `externalNames`.
+#[must_use]
+pub fn dangling_error(objects: &[Object], link: &Link) -> Error {
+    let r = &link.reference;
+    let from = &objects[link.from];
+    let ns = link.namespace.clone().unwrap_or_default();
+    let where_ = if ns.is_empty() { String::new() } else { format!(" in namespace {ns}") };
+    let entry = if ns.is_empty() { r.name.clone() } else { format!("{ns}/{}", r.name) };
+    Error::new(ErrorKind::Dangling(format!(
+        "{} names {} {:?}{where_}, which is not in the output",
+        from.id(),
+        r.target.kind(),
+        r.name
+    )))
+    .in_file(from.origin.file.clone())
+    .at_line(from.origin.line)
+    .object(from.id().to_string())
+    .field(r.path.to_string())
+    .help(format!(
+        "if it is created at run time, add `- {entry}` to externalNames in imprint.yaml (or mark the reference optional: true)"
+    ))
 }
 
 /// Rewrites every reference to a renamed bundle.
 pub fn rewrite(objects: &mut [Object], links: &[Link], renames: &Renames) {
     // Index renames by (kind, name) for any-namespace lookups.
-    let mut by_name: std::collections::BTreeMap<(Target, &str), Vec<(&str, &str)>> =
-        Default::default();
+    let mut by_name: std::collections::BTreeMap<(Target, &str), Vec<(&str, &str)>> = Default::default();
     for ((t, ns, name), new) in renames {
-        by_name
-            .entry((*t, name.as_str()))
-            .or_default()
-            .push((ns.as_str(), new.as_str()));
+        by_name.entry((*t, name.as_str())).or_default().push((ns.as_str(), new.as_str()));
     }
     for list in by_name.values_mut() {
         list.sort_unstable();
@@ -133,9 +132,7 @@ pub fn rewrite(objects: &mut [Object], links: &[Link], renames: &Renames) {
             continue;
         }
         let new = match &l.namespace {
-            Some(ns) => renames
-                .get(&(r.target, ns.clone(), r.name.clone()))
-                .map(String::as_str),
+            Some(ns) => renames.get(&(r.target, ns.clone(), r.name.clone())).map(String::as_str),
             // Without a namespace a single match is unambiguous; several are
             // left alone rather than guessed.
             None => match by_name.get(&(r.target, r.name.as_str())) {

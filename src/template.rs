@@ -21,17 +21,13 @@ impl Template {
         registry.set_strict_mode(true);
         registry.register_escape_fn(handlebars::no_escape);
         registry.set_prevent_indent(true);
-        registry
-            .register_template_string(NAME, text)
-            .map_err(|e| first_line(&e.to_string()))?;
+        registry.register_template_string(NAME, text).map_err(|e| first_line(&e.to_string()))?;
         Ok(Template { registry })
     }
 
     /// Renders with `data` as the root context.
     pub fn render<T: Serialize>(&self, data: &T) -> Result<String, String> {
-        self.registry
-            .render(NAME, data)
-            .map_err(|e| first_line(&e.to_string()))
+        self.registry.render(NAME, data).map_err(|e| first_line(&e.to_string()))
     }
 }
 
@@ -47,10 +43,7 @@ mod tests {
     #[test]
     fn strict_and_unescaped() {
         let t = Template::new("{{name}}-{{hash}}").unwrap();
-        assert_eq!(
-            t.render(&json!({"name": "a<b>&", "hash": "x"})).unwrap(),
-            "a<b>&-x"
-        );
+        assert_eq!(t.render(&json!({"name": "a<b>&", "hash": "x"})).unwrap(), "a<b>&-x");
         let err = t.render(&json!({"name": "a"})).unwrap_err();
         assert!(err.contains("hash"), "{err}");
         assert!(Template::new("{{#if}}").is_err());

@@ -59,14 +59,8 @@ fn convert(err: &serde_saphyr::Error, file: &str) -> Error {
         _ => text,
     };
     let message = message.lines().next().unwrap_or_default();
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or_default()
-        .to_string();
-    Error::new(ErrorKind::Yaml(message))
-        .in_file(file)
-        .at_line(line)
+    let message = message.split(" at line ").next().unwrap_or_default().to_string();
+    Error::new(ErrorKind::Yaml(message)).in_file(file).at_line(line)
 }
 
 /// Parses a stream of YAML documents. Empty documents (nothing, `~`, or only
@@ -78,10 +72,7 @@ pub fn parse_stream(text: &str, file: &str) -> Result<Vec<Doc>> {
     Ok(docs
         .into_iter()
         .filter(|d| !d.value.is_null())
-        .map(|d| Doc {
-            line: d.referenced.line(),
-            value: d.value,
-        })
+        .map(|d| Doc { line: d.referenced.line(), value: d.value })
         .collect())
 }
 
@@ -90,14 +81,8 @@ pub fn parse_json(text: &str, file: &str) -> Result<Vec<Doc>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let value: Value = serde_json::from_str(text).map_err(|e| {
         let msg = e.to_string();
-        let msg = msg
-            .split(" at line ")
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        Error::new(ErrorKind::Yaml(msg))
-            .in_file(file)
-            .at_line(e.line() as u64)
+        let msg = msg.split(" at line ").next().unwrap_or_default().to_string();
+        Error::new(ErrorKind::Yaml(msg)).in_file(file).at_line(e.line() as u64)
     })?;
     if value.is_null() {
         return Ok(Vec::new());
@@ -218,10 +203,7 @@ mod tests {
         let v = json!({ "s": words });
         let out = to_yaml(&v);
         for w in words {
-            assert!(
-                !out.contains(&format!("- {w}\n")),
-                "{w:?} unquoted in:\n{out}"
-            );
+            assert!(!out.contains(&format!("- {w}\n")), "{w:?} unquoted in:\n{out}");
         }
         assert_eq!(one(&out), v, "round trip");
         assert_eq!(to_yaml(&json!({"mode": 420})), "mode: 420\n");
@@ -240,8 +222,7 @@ mod tests {
 
     #[test]
     fn empty_and_comment_only_documents_are_dropped() {
-        let docs =
-            parse_stream("# only a comment\n---\n---\na: 1\n---\n~\n---\n", "t.yaml").unwrap();
+        let docs = parse_stream("# only a comment\n---\n---\na: 1\n---\n~\n---\n", "t.yaml").unwrap();
         assert_eq!(docs.len(), 1);
         assert_eq!(docs[0].value, json!({"a": 1}));
         assert_eq!(docs[0].line, 4);
@@ -251,28 +232,17 @@ mod tests {
 
     #[test]
     fn json_files_parse() {
-        let docs = parse_json(
-            "{\"kind\": \"ConfigMap\", \"data\": {\"on\": \"0644\"}}",
-            "a.json",
-        )
-        .unwrap();
+        let docs = parse_json("{\"kind\": \"ConfigMap\", \"data\": {\"on\": \"0644\"}}", "a.json").unwrap();
         assert_eq!(docs[0].value["data"]["on"], json!("0644"));
         // JSON is YAML too, and reads the same through the YAML parser.
-        assert_eq!(
-            one("{\"kind\": \"ConfigMap\", \"data\": {\"on\": \"0644\"}}"),
-            docs[0].value
-        );
+        assert_eq!(one("{\"kind\": \"ConfigMap\", \"data\": {\"on\": \"0644\"}}"), docs[0].value);
         let err = parse_json("{\"a\": ", "a.json").unwrap_err();
         assert_eq!(err.file.as_deref(), Some("a.json"));
     }
 
     #[test]
     fn syntax_error_names_line_without_echoing_input() {
-        let err = parse_stream(
-            "kind: Secret\ndata:\n  password: \"hunter2\n  b: c\n",
-            "s.yaml",
-        )
-        .unwrap_err();
+        let err = parse_stream("kind: Secret\ndata:\n  password: \"hunter2\n  b: c\n", "s.yaml").unwrap_err();
         let text = err.to_string();
         assert!(text.contains("s.yaml:3"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
@@ -284,9 +254,7 @@ mod tests {
         let mut text = String::from("a: &a [x,x,x,x,x,x,x,x,x]\n");
         for i in 0..9u8 {
             let (p, c) = ((b'a' + i) as char, (b'b' + i) as char);
-            text.push_str(&format!(
-                "{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"
-            ));
+            text.push_str(&format!("{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"));
         }
         let err = parse_stream(&text, "bomb.yaml").unwrap_err();
         assert!(err.to_string().contains("bomb.yaml"), "{err}");
@@ -300,9 +268,7 @@ mod tests {
             .spawn(|| {
                 let flow = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
                 assert!(parse_stream(&flow, "deep.yaml").is_err());
-                let block: String = (0..10_000)
-                    .map(|i| format!("{}k:\n", " ".repeat(i)))
-                    .collect();
+                let block: String = (0..10_000).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
                 assert!(parse_stream(&block, "deep.yaml").is_err());
             })
             .unwrap()
@@ -320,10 +286,7 @@ mod tests {
         }
         let err = parse_typed::<T>("a: 1\nbogus: 2\n", "imprint.yaml").unwrap_err();
         let text = err.to_string();
-        assert!(
-            text.contains("bogus") && text.contains("imprint.yaml:2"),
-            "{text}"
-        );
+        assert!(text.contains("bogus") && text.contains("imprint.yaml:2"), "{text}");
     }
 }
 
@@ -338,9 +301,6 @@ pub struct Located<T> {
 impl<'de, T: serde::Deserialize<'de>> serde::Deserialize<'de> for Located<T> {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
         let s = serde_saphyr::Spanned::<T>::deserialize(d)?;
-        Ok(Located {
-            line: s.referenced.line(),
-            value: s.value,
-        })
+        Ok(Located { line: s.referenced.line(), value: s.value })
     }
 }

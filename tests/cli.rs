@@ -5,8 +5,7 @@
 mod common;
 use common::*;
 
-const CM: &str =
-    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  A: \"1\"\n";
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: app-config\ndata:\n  A: \"1\"\n";
 const DEPLOY: &str = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: app\nspec:\n  selector: {matchLabels: {app: a}}\n  template:\n    metadata: {labels: {app: a}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n        envFrom:\n        - configMapRef: {name: app-config}\n";
 
 fn app() -> Tree {
@@ -18,15 +17,9 @@ fn renders_and_rewrites_a_zero_config_directory() {
     let out = app().render(&[]).ok().to_string();
     let docs = docs(&out);
     let name = name_of(&docs, "ConfigMap", "app-config");
-    assert!(
-        name.starts_with("app-config-") && name.len() == "app-config-".len() + 10,
-        "{name}"
-    );
+    assert!(name.starts_with("app-config-") && name.len() == "app-config-".len() + 10, "{name}");
     let dep = find(&docs, "Deployment", "app").unwrap();
-    assert_eq!(
-        dep["spec"]["template"]["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"],
-        name
-    );
+    assert_eq!(dep["spec"]["template"]["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"], name);
     // Kind order: ConfigMap before Deployment.
     assert!(out.find("kind: ConfigMap").unwrap() < out.find("kind: Deployment").unwrap());
 }
@@ -55,28 +48,18 @@ fn output_file_and_dir() {
     let file = out.path().join("all.yaml");
     let run = tree.render(&["-o", file.to_str().unwrap()]);
     assert!(run.ok().is_empty());
-    assert_eq!(
-        std::fs::read_to_string(&file).unwrap(),
-        tree.render(&[]).stdout
-    );
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), tree.render(&[]).stdout);
     let dir = out.path().join("split");
     std::fs::create_dir(&dir).unwrap();
     std::fs::write(dir.join("stale.yaml"), "old").unwrap();
-    tree.render(&["-n", "prod", "-o", dir.to_str().unwrap()])
-        .ok();
+    tree.render(&["-n", "prod", "-o", dir.to_str().unwrap()]).ok();
     let mut names: Vec<String> = walk(&dir);
     names.sort();
     assert_eq!(names.len(), 2, "{names:?}");
-    assert!(
-        names[0].starts_with("prod/configmap-app-config-"),
-        "{names:?}"
-    );
+    assert!(names[0].starts_with("prod/configmap-app-config-"), "{names:?}");
     assert_eq!(names[1], "prod/deployment-app.yaml");
     // No temporary or old folders are left next to it.
-    let siblings: Vec<_> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let siblings: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(siblings.len(), 2, "{siblings:?}");
 }
 
@@ -100,50 +83,23 @@ fn failed_render_leaves_output_file_untouched() {
     let out = tempfile::tempdir().unwrap();
     let file = out.path().join("all.yaml");
     std::fs::write(&file, "previous").unwrap();
-    Tree::new()
-        .file("bad.yaml", "kind: [")
-        .render(&["-o", file.to_str().unwrap()])
-        .bad_input(&["bad.yaml"]);
+    Tree::new().file("bad.yaml", "kind: [").render(&["-o", file.to_str().unwrap()]).bad_input(&["bad.yaml"]);
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous");
 }
 
 #[test]
 fn namespace_precedence() {
     let with_cfg = app().file("imprint.yaml", "namespace: from-config\n");
-    let ns = |run: Run| {
-        docs(run.ok())[0]["metadata"]["namespace"]
-            .as_str()
-            .map(str::to_string)
-    };
+    let ns = |run: Run| docs(run.ok())[0]["metadata"]["namespace"].as_str().map(str::to_string);
     let argo = [("ARGOCD_APP_NAMESPACE", "from-argo")];
     let dir = with_cfg.path().to_str().unwrap().to_string();
-    assert_eq!(
-        ns(imprint(&["render", &dir], None, &argo)).as_deref(),
-        Some("from-config")
-    );
-    assert_eq!(
-        ns(imprint(&["render", &dir, "-n", "from-flag"], None, &argo)).as_deref(),
-        Some("from-flag")
-    );
+    assert_eq!(ns(imprint(&["render", &dir], None, &argo)).as_deref(), Some("from-config"));
+    assert_eq!(ns(imprint(&["render", &dir, "-n", "from-flag"], None, &argo)).as_deref(), Some("from-flag"));
     let plain = app();
-    assert_eq!(
-        ns(imprint(
-            &["render", plain.path().to_str().unwrap()],
-            None,
-            &argo
-        ))
-        .as_deref(),
-        Some("from-argo")
-    );
+    assert_eq!(ns(imprint(&["render", plain.path().to_str().unwrap()], None, &argo)).as_deref(), Some("from-argo"));
     assert_eq!(ns(plain.render(&[])), None);
     // The object's own namespace wins over everything.
-    let own = Tree::new().file(
-        "cm.yaml",
-        CM.replace(
-            "  name: app-config\n",
-            "  name: app-config\n  namespace: own\n",
-        ),
-    );
+    let own = Tree::new().file("cm.yaml", CM.replace("  name: app-config\n", "  name: app-config\n  namespace: own\n"));
     assert_eq!(ns(own.render(&["-n", "flag"])).as_deref(), Some("own"));
 }
 
@@ -152,22 +108,11 @@ fn cluster_scoped_objects_get_no_namespace() {
     let crd = "apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: widgets.example.com}\nspec:\n  group: example.com\n  scope: Cluster\n  names: {kind: Widget, plural: widgets}\n  versions: []\n";
     let tree = Tree::new()
         .file("crd.yaml", crd)
-        .file(
-            "w.yaml",
-            "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n",
-        )
-        .file(
-            "g.yaml",
-            "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n",
-        )
-        .file(
-            "ns.yaml",
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n",
-        );
+        .file("w.yaml", "apiVersion: example.com/v1\nkind: Widget\nmetadata: {name: w}\n")
+        .file("g.yaml", "apiVersion: example.com/v1\nkind: Gadget\nmetadata: {name: g}\n")
+        .file("ns.yaml", "apiVersion: v1\nkind: Namespace\nmetadata: {name: prod}\n");
     let docs = docs(tree.render(&["-n", "prod"]).ok());
-    let ns_of = |kind: &str| {
-        docs.iter().find(|d| d["kind"] == kind).unwrap()["metadata"]["namespace"].clone()
-    };
+    let ns_of = |kind: &str| docs.iter().find(|d| d["kind"] == kind).unwrap()["metadata"]["namespace"].clone();
     assert!(ns_of("Widget").is_null());
     assert!(ns_of("Namespace").is_null());
     assert!(ns_of("CustomResourceDefinition").is_null());
@@ -185,27 +130,26 @@ fn empty_render_is_an_error_unless_allowed() {
 fn hidden_folders_are_skipped_and_globs_work() {
     let tree = app()
         .file(".github/workflow.yaml", "on: push\n")
-        .file(
-            "extra/other.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n",
-        )
+        .file("extra/other.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n")
         .file("imprint.yaml", "resources: [\"*.yaml\"]\n");
     let docs = docs(tree.render(&[]).ok());
     assert_eq!(docs.len(), 2, "the glob does not cross folders");
     let tree = Tree::new().file("imprint.yaml", "resources: [\"nope/*.yaml\"]\n");
-    tree.render(&[])
-        .bad_input(&["matches no file", "imprint.yaml", "resources[0]"]);
+    tree.render(&[]).bad_input(&["matches no file", "imprint.yaml", "resources[0]"]);
 }
 
 #[test]
 fn generators_build_bundles() {
     let tree = app()
-        .file("imprint.yaml", concat!(
-            "apiVersion: imprint.dev/v1alpha1\nkind: Render\nnamespace: prod\nresources: [deploy.yaml]\n",
-            "configMapGenerator:\n- name: app-config\n  files: [conf/, custom=other/x.txt]\n  envs: [app.env]\n",
-            "  literals: [\"MESSAGE='hello world'\"]\n  options: {labels: {team: a}, annotations: {note: x}}\n",
-            "secretGenerator:\n- name: creds\n  envs: [secret.env]\n",
-        ))
+        .file(
+            "imprint.yaml",
+            concat!(
+                "apiVersion: imprint.dev/v1alpha1\nkind: Render\nnamespace: prod\nresources: [deploy.yaml]\n",
+                "configMapGenerator:\n- name: app-config\n  files: [conf/, custom=other/x.txt]\n  envs: [app.env]\n",
+                "  literals: [\"MESSAGE='hello world'\"]\n  options: {labels: {team: a}, annotations: {note: x}}\n",
+                "secretGenerator:\n- name: creds\n  envs: [secret.env]\n",
+            ),
+        )
         .file("conf/a.properties", "a=1\n")
         .file("conf/.hidden", "h")
         .file("conf/sub/skipped.txt", "s")
@@ -215,11 +159,7 @@ fn generators_build_bundles() {
         .file("secret.env", "PASSWORD=hunter2\n");
     let run = tree.render(&[]);
     let docs = docs(run.ok());
-    assert!(
-        run.stderr.contains("subfolder") && run.stderr.contains("conf/sub"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("subfolder") && run.stderr.contains("conf/sub"), "{}", run.stderr);
     let cm = find(&docs, "ConfigMap", "app-config").unwrap();
     assert_eq!(
         cm["data"],
@@ -240,15 +180,13 @@ fn generators_build_bundles() {
 
 #[test]
 fn naming_template_and_hash_length() {
-    let tree = app().file(
-        "imprint.yaml",
-        "naming: {template: \"{{name}}.v{{hash}}\", hashLength: 6}\n",
-    );
+    let tree = app().file("imprint.yaml", "naming: {template: \"{{name}}.v{{hash}}\", hashLength: 6}\n");
     let docs = docs(tree.render(&[]).ok());
     let name = name_of(&docs, "ConfigMap", "app-config");
     let suffix = name.strip_prefix("app-config.v").unwrap();
     assert_eq!(suffix.len(), 6);
-    let full = find(&docs, "ConfigMap", "app-config").unwrap()["metadata"]["annotations"]["imprint.dev/content-hash"].clone();
+    let full =
+        find(&docs, "ConfigMap", "app-config").unwrap()["metadata"]["annotations"]["imprint.dev/content-hash"].clone();
     assert!(full.as_str().unwrap().starts_with("blake3:"));
 }
 
@@ -256,50 +194,47 @@ fn naming_template_and_hash_length() {
 
 #[test]
 fn bad_malformed_yaml_names_file_and_line_without_secret_value() {
-    let tree = Tree::new().file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: \"hunter2\n  x: y\n");
-    let err = tree
-        .render(&[])
-        .bad_input(&["invalid YAML", "s.yaml:5"])
-        .to_string();
+    let tree = Tree::new().file(
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: s}\nstringData:\n  password: \"hunter2\n  x: y\n",
+    );
+    let err = tree.render(&[]).bad_input(&["invalid YAML", "s.yaml:5"]).to_string();
     assert!(!err.contains("hunter2"), "{err}");
 }
 
 #[test]
 fn bad_document_without_kind_or_name() {
+    Tree::new().file("a.yaml", "apiVersion: v1\nmetadata: {name: x}\n").render(&[]).bad_input(&[
+        "no kind",
+        "a.yaml:1",
+        "field: kind",
+    ]);
     Tree::new()
-        .file("a.yaml", "apiVersion: v1\nmetadata: {name: x}\n")
-        .render(&[])
-        .bad_input(&["no kind", "a.yaml:1", "field: kind"]);
-    Tree::new()
-        .file(
-            "a.yaml",
-            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {labels: {}}\n",
-        )
+        .file("a.yaml", "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {labels: {}}\n")
         .render(&[])
         .bad_input(&["no metadata.name", "a.yaml:2", "field: metadata.name"]);
 }
 
 #[test]
 fn bad_unknown_imprint_yaml_field() {
-    app().file("imprint.yaml", "apiVersion: imprint.dev/v1alpha1\nkind: Render\nconfigMapGenerator:\n- name: x\n  filez: [a]\n").render(&[]).bad_input(&["filez", "imprint.yaml:5"]);
+    app()
+        .file(
+            "imprint.yaml",
+            "apiVersion: imprint.dev/v1alpha1\nkind: Render\nconfigMapGenerator:\n- name: x\n  filez: [a]\n",
+        )
+        .render(&[])
+        .bad_input(&["filez", "imprint.yaml:5"]);
 }
 
 #[test]
 fn bad_duplicate_objects_name_both_files() {
-    app().file("again.yaml", CM).render(&[]).bad_input(&[
-        "defined twice",
-        "again.yaml:1",
-        "cm.yaml:1",
-    ]);
+    app().file("again.yaml", CM).render(&[]).bad_input(&["defined twice", "again.yaml:1", "cm.yaml:1"]);
 }
 
 #[test]
 fn bad_same_key_from_two_sources() {
     app()
-        .file(
-            "imprint.yaml",
-            "configMapGenerator:\n- name: g\n  envs: [a.env]\n  literals: [A=2]\n",
-        )
+        .file("imprint.yaml", "configMapGenerator:\n- name: g\n  envs: [a.env]\n  literals: [A=2]\n")
         .file("a.env", "A=1\n")
         .render(&[])
         .bad_input(&["defined twice", "a.env:1", "literals[0]", "imprint.yaml:2"]);
@@ -308,10 +243,7 @@ fn bad_same_key_from_two_sources() {
 #[test]
 fn bad_env_line_without_equals_is_not_echoed() {
     let err = app()
-        .file(
-            "imprint.yaml",
-            "secretGenerator:\n- name: g\n  envs: [s.env]\n",
-        )
+        .file("imprint.yaml", "secretGenerator:\n- name: g\n  envs: [s.env]\n")
         .file("s.env", "A=1\n\nsuper-secret-token\n")
         .render(&[])
         .bad_input(&["no '='", "s.env:3"])
@@ -322,73 +254,44 @@ fn bad_env_line_without_equals_is_not_echoed() {
 #[test]
 fn bad_invalid_key() {
     app()
-        .file(
-            "imprint.yaml",
-            "configMapGenerator:\n- name: g\n  literals: [\"bad key=1\"]\n",
-        )
+        .file("imprint.yaml", "configMapGenerator:\n- name: g\n  literals: [\"bad key=1\"]\n")
         .render(&[])
         .bad_input(&["invalid key", "\"bad key\"", "imprint.yaml:2"]);
 }
 
 #[test]
 fn bad_path_escapes() {
-    for entry in [
-        "../outside.env",
-        "/etc/hostname",
-        "link.env",
-        "sub/../../x.env",
-    ] {
+    for entry in ["../outside.env", "/etc/hostname", "link.env", "sub/../../x.env"] {
         let tree = app()
-            .file(
-                "imprint.yaml",
-                format!("configMapGenerator:\n- name: g\n  envs: [\"{entry}\"]\n"),
-            )
+            .file("imprint.yaml", format!("configMapGenerator:\n- name: g\n  envs: [\"{entry}\"]\n"))
             .symlink("link.env", "/etc/hostname");
-        tree.render(&[])
-            .bad_input(&["refused path", entry, "imprint.yaml:2", "envs[0]"]);
+        tree.render(&[]).bad_input(&["refused path", entry, "imprint.yaml:2", "envs[0]"]);
     }
     let tree = app().symlink("escape.yaml", "../../etc/passwd.yaml");
     tree.render(&[]).bad_input(&["refused path", "escape.yaml"]);
     let tree = app().file("imprint.yaml", "resources: [\"../x\"]\n");
-    tree.render(&[])
-        .bad_input(&["refused path", "resources[0]"]);
-    let tree = app().file(
-        "imprint.yaml",
-        "configMapGenerator:\n- name: g\n  files: [\"k=/etc/passwd\"]\n",
-    );
-    tree.render(&[])
-        .bad_input(&["refused path", "/etc/passwd", "files[0]"]);
+    tree.render(&[]).bad_input(&["refused path", "resources[0]"]);
+    let tree = app().file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [\"k=/etc/passwd\"]\n");
+    tree.render(&[]).bad_input(&["refused path", "/etc/passwd", "files[0]"]);
 }
 
 #[test]
 fn symlinks_inside_the_tree_are_followed() {
     let tree = app()
-        .file(
-            "imprint.yaml",
-            "configMapGenerator:\n- name: g\n  files: [link.txt]\n",
-        )
+        .file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [link.txt]\n")
         .file("real/target.txt", "content")
         .symlink("link.txt", "real/target.txt");
     let docs = docs(tree.render(&[]).ok());
-    assert_eq!(
-        find(&docs, "ConfigMap", "g").unwrap()["data"]["link.txt"],
-        "content"
-    );
+    assert_eq!(find(&docs, "ConfigMap", "g").unwrap()["data"]["link.txt"], "content");
 }
 
 #[test]
 fn bad_missing_generator_file() {
-    app()
-        .file(
-            "imprint.yaml",
-            "configMapGenerator:\n- name: g\n  files: [nope.txt]\n",
-        )
-        .render(&[])
-        .bad_input(&[
-            "\"nope.txt\" does not exist",
-            "imprint.yaml:2",
-            "configMapGenerator[0].files[0]",
-        ]);
+    app().file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [nope.txt]\n").render(&[]).bad_input(&[
+        "\"nope.txt\" does not exist",
+        "imprint.yaml:2",
+        "configMapGenerator[0].files[0]",
+    ]);
 }
 
 #[test]
@@ -403,17 +306,11 @@ fn bad_name_too_long_after_suffix() {
 
 #[test]
 fn bad_template_yields_invalid_name() {
-    app()
-        .file(
-            "imprint.yaml",
-            "naming: {template: \"{{kind}}_{{name}}\"}\n",
-        )
-        .render(&[])
-        .bad_input(&[
-            "not a valid DNS-1123 subdomain",
-            "ConfigMap_app-config",
-            "cm.yaml:1",
-        ]);
+    app().file("imprint.yaml", "naming: {template: \"{{kind}}_{{name}}\"}\n").render(&[]).bad_input(&[
+        "not a valid DNS-1123 subdomain",
+        "ConfigMap_app-config",
+        "cm.yaml:1",
+    ]);
     app()
         .file("imprint.yaml", "naming: {template: \"{{nam}}-{{hash}}\"}\n")
         .render(&[])
@@ -422,24 +319,21 @@ fn bad_template_yields_invalid_name() {
         .file("imprint.yaml", "naming: {template: \"{{#if}}\"}\n")
         .render(&[])
         .bad_input(&["does not compile", "imprint.yaml"]);
-    app()
-        .file("imprint.yaml", "naming: {hashLength: 2}\n")
-        .render(&[])
-        .bad_input(&["hashLength", "between 6 and 52"]);
+    app().file("imprint.yaml", "naming: {hashLength: 2}\n").render(&[]).bad_input(&["hashLength", "between 6 and 52"]);
 }
 
 #[test]
 fn bad_tls_secret_without_key() {
     app()
-        .file(
-            "imprint.yaml",
-            "secretGenerator:\n- name: tls\n  type: kubernetes.io/tls\n  files: [tls.crt]\n",
-        )
+        .file("imprint.yaml", "secretGenerator:\n- name: tls\n  type: kubernetes.io/tls\n  files: [tls.crt]\n")
         .file("tls.crt", "cert")
         .render(&[])
         .bad_input(&["kubernetes.io/tls", "tls.key", "imprint.yaml:2"]);
     Tree::new()
-        .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: t}\ntype: kubernetes.io/tls\ndata: {tls.crt: eA==}\n")
+        .file(
+            "s.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: t}\ntype: kubernetes.io/tls\ndata: {tls.crt: eA==}\n",
+        )
         .render(&[])
         .bad_input(&["kubernetes.io/tls", "tls.key", "s.yaml:1", "field: data"]);
 }
@@ -449,47 +343,24 @@ fn bad_dangling_reference() {
     let err = Tree::new()
         .file("deploy.yaml", DEPLOY)
         .render(&["-n", "prod"])
-        .bad_input(&[
-            "dangling reference",
-            "Deployment.apps/prod/app",
-            "app-config",
-            "deploy.yaml:1",
-        ])
+        .bad_input(&["dangling reference", "Deployment.apps/prod/app", "app-config", "deploy.yaml:1"])
         .to_string();
-    assert!(
-        err.contains("field: spec.template.spec.containers[0].envFrom[0].configMapRef.name"),
-        "{err}"
-    );
+    assert!(err.contains("field: spec.template.spec.containers[0].envFrom[0].configMapRef.name"), "{err}");
     assert!(err.contains("- prod/app-config` to externalNames"), "{err}");
 }
 
 #[test]
 fn dangling_references_can_be_declared_or_allowed() {
     let only = || Tree::new().file("deploy.yaml", DEPLOY);
-    only()
-        .file("imprint.yaml", "externalNames: [app-config]\n")
-        .render(&[])
-        .ok();
-    only()
-        .file("imprint.yaml", "externalNames: [prod/app-config]\n")
-        .render(&["-n", "prod"])
-        .ok();
-    only()
-        .file("imprint.yaml", "externalNames: [other/app-config]\n")
-        .render(&["-n", "prod"])
-        .bad_input(&["dangling"]);
-    let marked = DEPLOY.replace(
-        "  name: app\n",
-        "  name: app\n  annotations: {imprint.dev/external: \"x, app-config\"}\n",
-    );
+    only().file("imprint.yaml", "externalNames: [app-config]\n").render(&[]).ok();
+    only().file("imprint.yaml", "externalNames: [prod/app-config]\n").render(&["-n", "prod"]).ok();
+    only().file("imprint.yaml", "externalNames: [other/app-config]\n").render(&["-n", "prod"]).bad_input(&["dangling"]);
+    let marked =
+        DEPLOY.replace("  name: app\n", "  name: app\n  annotations: {imprint.dev/external: \"x, app-config\"}\n");
     Tree::new().file("deploy.yaml", marked).render(&[]).ok();
     let run = only().render(&["--allow-dangling"]);
     run.ok();
-    assert!(
-        run.stderr.contains("warning[dangling-reference]"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("warning[dangling-reference]"), "{}", run.stderr);
     let optional = DEPLOY.replace("{name: app-config}", "{name: app-config, optional: true}");
     Tree::new().file("deploy.yaml", optional).render(&[]).ok();
 }
@@ -498,9 +369,7 @@ fn dangling_references_can_be_declared_or_allowed() {
 fn bad_usage_and_hash_key() {
     let run = imprint(&["render", "/nonexistent-dir-for-imprint"], None, &[]);
     assert_eq!(run.code, 2, "{}", run.stderr);
-    app()
-        .render(&["--hash-key-file", "/nonexistent/key"])
-        .bad_input(&["/nonexistent/key"]);
+    app().render(&["--hash-key-file", "/nonexistent/key"]).bad_input(&["/nonexistent/key"]);
     let run = imprint(&["render", "--bogus"], None, &[]);
     assert_eq!(run.code, 2);
 }

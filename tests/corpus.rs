@@ -124,14 +124,7 @@ const CASES: &[Case] = &[
         fixed: &["ConfigMap/config-kourier"],
         versioned: &["ConfigMap/kourier-bootstrap"],
     },
-    Case {
-        folder: "cert-manager",
-        externals: &[],
-        resources: &[],
-        stdin: None,
-        fixed: &[],
-        versioned: &[],
-    },
+    Case { folder: "cert-manager", externals: &[], resources: &[], stdin: None, fixed: &[], versioned: &[] },
     Case {
         folder: "istio-addons",
         externals: &[],
@@ -296,9 +289,7 @@ fn render(case: &Case) -> Vec<Value> {
         let text = std::fs::read_to_string(src.join(file)).unwrap();
         return docs(imprint(&["render", "-"], Some(&text), &[]).ok());
     }
-    let tree = Tree::new()
-        .copy_from(&src, "")
-        .file("imprint.yaml", imprint_yaml(case));
+    let tree = Tree::new().copy_from(&src, "").file("imprint.yaml", imprint_yaml(case));
     docs(tree.render(&[]).ok())
 }
 
@@ -314,13 +305,11 @@ fn corpus_renders_safely() {
         assert!(!out.is_empty(), "{}: empty", case.folder);
         for entry in case.fixed {
             let (kind, name) = split(entry);
-            let renamed = out.iter().any(|d| {
-                d["kind"] == kind && d["metadata"]["annotations"]["imprint.dev/bundle"] == name
-            });
+            let renamed =
+                out.iter().any(|d| d["kind"] == kind && d["metadata"]["annotations"]["imprint.dev/bundle"] == name);
             assert!(!renamed, "{}: fixed-name {entry} was renamed", case.folder);
             assert!(
-                out.iter()
-                    .any(|d| d["kind"] == kind && d["metadata"]["name"] == name),
+                out.iter().any(|d| d["kind"] == kind && d["metadata"]["name"] == name),
                 "{}: fixed-name {entry} missing",
                 case.folder
             );
@@ -329,9 +318,7 @@ fn corpus_renders_safely() {
             let (kind, name) = split(entry);
             let obj = out
                 .iter()
-                .find(|d| {
-                    d["kind"] == kind && d["metadata"]["annotations"]["imprint.dev/bundle"] == name
-                })
+                .find(|d| d["kind"] == kind && d["metadata"]["annotations"]["imprint.dev/bundle"] == name)
                 .unwrap_or_else(|| panic!("{}: {entry} was not versioned", case.folder));
             assert_eq!(obj["immutable"], true);
             assert_ne!(obj["metadata"]["name"], name);
@@ -343,30 +330,17 @@ fn corpus_renders_safely() {
 /// Every non-optional reference in the output names an object in the output
 /// (or a declared external name, or a name imprint builds in).
 fn assert_references_resolve(case: &Case, out: &[Value]) {
-    let objects: Vec<imprint::object::Object> = out
-        .iter()
-        .map(|v| imprint::object::Object {
-            value: v.clone(),
-            origin: Default::default(),
-        })
-        .collect();
-    let present: std::collections::HashSet<(Target, &str, &str)> = objects
-        .iter()
-        .filter_map(|o| o.bundle_kind().map(|t| (t, o.namespace(), o.name())))
-        .collect();
+    let objects: Vec<imprint::object::Object> =
+        out.iter().map(|v| imprint::object::Object { value: v.clone(), origin: Default::default() }).collect();
+    let present: std::collections::HashSet<(Target, &str, &str)> =
+        objects.iter().filter_map(|o| o.bundle_kind().map(|t| (t, o.namespace(), o.name()))).collect();
     for l in refs::links(&objects, &[]) {
         let r = &l.reference;
-        if r.optional
-            || matches!(r.via, Via::Rbac | Via::PersistentVolume)
-            || r.name == "kube-root-ca.crt"
-        {
+        if r.optional || matches!(r.via, Via::Rbac | Via::PersistentVolume) || r.name == "kube-root-ca.crt" {
             continue;
         }
         let ns = l.namespace.clone().unwrap_or_default();
-        let external = case
-            .externals
-            .iter()
-            .any(|e| *e == r.name || *e == format!("{ns}/{}", r.name));
+        let external = case.externals.iter().any(|e| *e == r.name || *e == format!("{ns}/{}", r.name));
         assert!(
             external || present.contains(&(r.target, ns.as_str(), r.name.as_str())),
             "{}: {} {} {:?} does not resolve ({})",
@@ -381,10 +355,7 @@ fn assert_references_resolve(case: &Case, out: &[Value]) {
 
 #[test]
 fn config_map_lists_are_expanded() {
-    let case = CASES
-        .iter()
-        .find(|c| c.folder == "kube-prometheus")
-        .unwrap();
+    let case = CASES.iter().find(|c| c.folder == "kube-prometheus").unwrap();
     let out = render(case);
     let dashboards: Vec<&Value> = out
         .iter()
@@ -403,6 +374,5 @@ fn config_map_lists_are_expanded() {
 fn runtime_objects_without_external_names_are_dangling_errors() {
     let src = corpus().join("metallb");
     let tree = Tree::new().copy_from(&src, "");
-    tree.render(&[])
-        .bad_input(&["dangling reference", "memberlist", "externalNames"]);
+    tree.render(&[]).bad_input(&["dangling reference", "memberlist", "externalNames"]);
 }

@@ -129,19 +129,10 @@ proptest! {
 fn identical_content_gives_identical_names_across_apps_and_sources() {
     // A generated bundle and a hand-written ConfigMap with the same content.
     let generated = Tree::new()
-        .file(
-            "imprint.yaml",
-            "configMapGenerator:\n- name: cfg\n  literals: [A=1, B=two]\n",
-        )
+        .file("imprint.yaml", "configMapGenerator:\n- name: cfg\n  literals: [A=1, B=two]\n")
         .file("d.yaml", deploy_doc("other-app", "cfg"));
     let written = Tree::new()
-        .file(
-            "c.yaml",
-            cm_doc(
-                "cfg",
-                &[("B".into(), "two".into()), ("A".into(), "1".into())],
-            ),
-        )
+        .file("c.yaml", cm_doc("cfg", &[("B".into(), "two".into()), ("A".into(), "1".into())]))
         .file("d.yaml", deploy_doc("app", "cfg"));
     assert_eq!(
         name_of(&docs(&render_dir(generated.path())), "ConfigMap", "cfg"),
@@ -153,47 +144,24 @@ fn identical_content_gives_identical_names_across_apps_and_sources() {
 fn base64_wrapping_and_string_data_do_not_change_a_secret_name() {
     let secret = |data: &str| {
         let t = Tree::new()
-            .file(
-                "s.yaml",
-                format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\n{data}"),
-            )
-            .file(
-                "d.yaml",
-                deploy_doc("app", "x").replace("configMapRef: {name: x}", "secretRef: {name: s}"),
-            );
+            .file("s.yaml", format!("apiVersion: v1\nkind: Secret\nmetadata: {{name: s}}\n{data}"))
+            .file("d.yaml", deploy_doc("app", "x").replace("configMapRef: {name: x}", "secretRef: {name: s}"));
         name_of(&docs(&render_dir(t.path())), "Secret", "s")
     };
     let plain = secret("data:\n  k: aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=\n");
-    assert_eq!(
-        plain,
-        secret("data:\n  k: |\n    aGVsbG8gd29y\n    bGQgaGVsbG8gd29ybGQ=\n")
-    );
+    assert_eq!(plain, secret("data:\n  k: |\n    aGVsbG8gd29y\n    bGQgaGVsbG8gd29ybGQ=\n"));
     assert_eq!(plain, secret("stringData:\n  k: hello world hello world\n"));
-    assert_eq!(
-        plain,
-        secret("type: Opaque\ndata:\n  k: aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=\n")
-    );
-    assert_ne!(
-        plain,
-        secret("type: example.com/custom\ndata:\n  k: aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=\n")
-    );
+    assert_eq!(plain, secret("type: Opaque\ndata:\n  k: aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=\n"));
+    assert_ne!(plain, secret("type: example.com/custom\ndata:\n  k: aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=\n"));
 }
 
 #[test]
 fn labels_and_annotations_do_not_change_the_name() {
     let name = |meta: &str| {
         let t = Tree::new()
-            .file(
-                "c.yaml",
-                format!(
-                    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n{meta}data:\n  a: b\n"
-                ),
-            )
+            .file("c.yaml", format!("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: cfg\n{meta}data:\n  a: b\n"))
             .file("d.yaml", deploy_doc("app", "cfg"));
         name_of(&docs(&render_dir(t.path())), "ConfigMap", "cfg")
     };
-    assert_eq!(
-        name(""),
-        name("  labels: {team: x}\n  annotations: {owner: y}\n")
-    );
+    assert_eq!(name(""), name("  labels: {team: x}\n  annotations: {owner: y}\n"));
 }

@@ -19,11 +19,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
         .env("GIT_COMMITTER_EMAIL", "t@example.com")
         .output()
         .expect("git runs");
-    assert!(
-        out.status.success(),
-        "git {args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
     String::from_utf8(out.stdout).unwrap()
 }
 
@@ -93,37 +89,21 @@ fn rev_accepts_tags_branches_ancestors_and_ids() {
     let t = app(repo(), "one", "p1");
     commit_all(t.path(), "one");
     git(t.path(), &["tag", "v1"]);
-    let id = git(t.path(), &["rev-parse", "--short", "HEAD"])
-        .trim()
-        .to_string();
+    let id = git(t.path(), &["rev-parse", "--short", "HEAD"]).trim().to_string();
     let full = git(t.path(), &["rev-parse", "HEAD"]).trim().to_string();
-    let first = run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
-        .ok()
-        .to_string();
+    let first = run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"]).ok().to_string();
     git(t.path(), &["checkout", "-q", "-b", "feature"]);
     let t = app(t, "two", "p1");
     commit_all(t.path(), "two");
     let dir = t.path().join("app");
     for rev in ["v1", "main", "HEAD~1", id.as_str(), full.as_str()] {
-        assert_eq!(
-            run_in(&dir, &["render", ".", "--rev", rev]).ok(),
-            first,
-            "--rev {rev}"
-        );
+        assert_eq!(run_in(&dir, &["render", ".", "--rev", rev]).ok(), first, "--rev {rev}");
     }
-    let second = run_in(&dir, &["render", ".", "--rev", "feature"])
-        .ok()
-        .to_string();
+    let second = run_in(&dir, &["render", ".", "--rev", "feature"]).ok().to_string();
     assert_ne!(first, second);
-    assert!(
-        !second.contains(&full) && !second.contains(&id),
-        "no commit id in output"
-    );
+    assert!(!second.contains(&full) && !second.contains(&id), "no commit id in output");
     // From the repository root with a relative DIR.
-    assert_eq!(
-        run_in(t.path(), &["render", "app", "--rev", "v1"]).ok(),
-        first
-    );
+    assert_eq!(run_in(t.path(), &["render", "app", "--rev", "v1"]).ok(), first);
 }
 
 #[test]
@@ -137,8 +117,7 @@ fn rev_errors_are_clear() {
     run_in(&t.path().join("later"), &["render", ".", "--rev", "HEAD"])
         .bad_input(&["\"later\" does not exist at revision \"HEAD\""]);
     let plain = Tree::new().file("x.yaml", "a: b");
-    run_in(plain.path(), &["render", ".", "--rev", "HEAD"])
-        .bad_input(&["not inside a git repository"]);
+    run_in(plain.path(), &["render", ".", "--rev", "HEAD"]).bad_input(&["not inside a git repository"]);
     let bare = Tree::new();
     git(bare.path(), &["init", "-q", "--bare"]);
     run_in(bare.path(), &["render", ".", "--rev", "HEAD"]).bad_input(&["bare repository"]);
@@ -149,26 +128,16 @@ fn rev_errors_are_clear() {
 fn rev_confines_symlinks_and_refuses_submodules() {
     let t = app(repo(), "one", "p1").symlink("app/escape.yaml", "../../outside.yaml");
     commit_all(t.path(), "one");
-    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
-        .bad_input(&["refused path", "escape.yaml"]);
+    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"]).bad_input(&["refused path", "escape.yaml"]);
     // A gitlink (submodule) inside DIR.
     let t = app(repo(), "one", "p1");
     let sub = app(repo(), "sub", "p");
     commit_all(sub.path(), "sub");
     let id = git(sub.path(), &["rev-parse", "HEAD"]).trim().to_string();
     git(t.path(), &["add", "app"]);
-    git(
-        t.path(),
-        &[
-            "update-index",
-            "--add",
-            "--cacheinfo",
-            &format!("160000,{id},app/vendor"),
-        ],
-    );
+    git(t.path(), &["update-index", "--add", "--cacheinfo", &format!("160000,{id},app/vendor")]);
     git(t.path(), &["commit", "-q", "-m", "with submodule"]);
-    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
-        .bad_input(&["\"vendor\"", "submodule"]);
+    run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"]).bad_input(&["\"vendor\"", "submodule"]);
 }
 
 #[test]
@@ -180,11 +149,7 @@ fn shallow_clone_missing_revision_says_so() {
     let clone = Tree::new();
     let url = format!("file://{}", t.path().display());
     git(clone.path(), &["clone", "-q", "--depth", "1", &url, "c"]);
-    run_in(
-        &clone.path().join("c/app"),
-        &["render", ".", "--rev", "HEAD~1"],
-    )
-    .bad_input(&["not found", "shallow"]);
+    run_in(&clone.path().join("c/app"), &["render", ".", "--rev", "HEAD~1"]).bad_input(&["not found", "shallow"]);
 }
 
 // ---- diff ----
@@ -209,15 +174,9 @@ fn diff_reports_new_versions_and_who_rolls() {
     assert!(out.contains("prod/ConfigMap msg: msg-"), "{out}");
     assert!(out.contains(" → msg-"), "{out}");
     assert!(out.contains("keys changed: MESSAGE"), "{out}");
-    assert!(
-        out.contains("prod/Deployment web: new version of ConfigMap/msg (config only)"),
-        "{out}"
-    );
+    assert!(out.contains("prod/Deployment web: new version of ConfigMap/msg (config only)"), "{out}");
     assert!(!out.contains("\x1b["), "no colour when not a terminal");
-    let colored = run_in(
-        &t.path().join("app"),
-        &["diff", ".", "--from", "HEAD", "--color", "always"],
-    );
+    let colored = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD", "--color", "always"]);
     assert!(colored.stdout.contains("\x1b[1m"));
 }
 
@@ -228,8 +187,7 @@ fn diff_names_other_reasons_to_roll() {
     assert_eq!(run.code, 1);
     assert!(run.stdout.contains("Config versions (0)"), "{}", run.stdout);
     assert!(
-        run.stdout
-            .contains("prod/Deployment web: changed spec.template.spec.containers[0].image"),
+        run.stdout.contains("prod/Deployment web: changed spec.template.spec.containers[0].image"),
         "{}",
         run.stdout
     );
@@ -242,31 +200,17 @@ fn diff_added_and_removed_bundles_and_objects() {
     let t = t.file("app/imprint.yaml", CONFIG.replace("secretGenerator:\n- name: creds\n  envs: [creds.env]\n", "configMapGenerator2: x\n").replace("configMapGenerator2: x\n", ""))
         .file("app/svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec: {ports: [{port: 80}]}\n")
         .file("app/imprint.yaml", "namespace: prod\nconfigMapGenerator:\n- name: msg\n  envs: [msg.env]\n- name: extra\n  literals: [X=1]\nexternalNames: [creds]\n");
-    let run = run_in(
-        &t.path().join("app"),
-        &["diff", ".", "--from", "HEAD", "--format", "json"],
-    );
+    let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD", "--format", "json"]);
     assert_eq!(run.code, 1, "{}", run.stderr);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let changes: Vec<(String, String)> = v["bundles"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|b| {
-            (
-                b["bundle"].as_str().unwrap().to_string(),
-                b["change"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|b| (b["bundle"].as_str().unwrap().to_string(), b["change"].as_str().unwrap().to_string()))
         .collect();
-    assert!(
-        changes.contains(&("extra".into(), "added".into())),
-        "{changes:?}"
-    );
-    assert!(
-        changes.contains(&("creds".into(), "removed".into())),
-        "{changes:?}"
-    );
+    assert!(changes.contains(&("extra".into(), "added".into())), "{changes:?}");
+    assert!(changes.contains(&("creds".into(), "removed".into())), "{changes:?}");
     assert_eq!(v["objects"]["added"][0]["name"], "web");
     assert_eq!(v["objects"]["added"][0]["kind"], "Service");
 }
@@ -275,18 +219,10 @@ fn diff_added_and_removed_bundles_and_objects() {
 fn diff_never_prints_a_secret_value() {
     let t = two_revisions("one", "correct-horse-battery", None);
     for format in ["text", "markdown", "json"] {
-        let run = run_in(
-            &t.path().join("app"),
-            &["diff", ".", "--from", "HEAD", "--format", format],
-        );
+        let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD", "--format", format]);
         assert_eq!(run.code, 1, "{format}: {}", run.stderr);
         let all = format!("{}{}", run.stdout, run.stderr);
-        for secret in [
-            "hunter2",
-            "correct-horse-battery",
-            "aHVudGVyMg",
-            "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5",
-        ] {
+        for secret in ["hunter2", "correct-horse-battery", "aHVudGVyMg", "Y29ycmVjdC1ob3JzZS1iYXR0ZXJ5"] {
             assert!(!all.contains(secret), "{format} leaks {secret}:\n{all}");
         }
         assert!(all.contains("PASSWORD"), "{format}: key names are shown");
@@ -294,15 +230,7 @@ fn diff_never_prints_a_secret_value() {
     // The content hash of an unkeyed Secret is redacted from the object diff.
     let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD"]);
     let secret_hunk = run.stdout.split("b/Secret/").nth(1).unwrap();
-    assert!(
-        !secret_hunk
-            .split("b/Deployment")
-            .next()
-            .unwrap()
-            .contains("blake3:"),
-        "{}",
-        run.stdout
-    );
+    assert!(!secret_hunk.split("b/Deployment").next().unwrap().contains("blake3:"), "{}", run.stdout);
 }
 
 #[test]
@@ -325,77 +253,29 @@ fn diff_of_identical_revisions_exits_zero() {
 #[test]
 fn diff_json_matches_the_documented_schema() {
     let t = two_revisions("two", "hunter3", Some("busybox:1.37"));
-    let run = run_in(
-        &t.path().join("app"),
-        &["diff", ".", "--from", "HEAD", "--format", "json"],
-    );
+    let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
-    let keys =
-        |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
-    assert_eq!(
-        keys(&v),
-        [
-            "schemaVersion",
-            "changed",
-            "bundles",
-            "rollouts",
-            "objects",
-            "diff"
-        ]
-    );
-    assert_eq!(
-        keys(&v["bundles"][0]),
-        [
-            "kind",
-            "namespace",
-            "bundle",
-            "change",
-            "oldName",
-            "newName",
-            "keys"
-        ]
-    );
-    assert_eq!(
-        keys(&v["bundles"][0]["keys"]),
-        ["added", "removed", "changed"]
-    );
-    assert_eq!(
-        keys(&v["rollouts"][0]),
-        ["workload", "bundles", "otherChanges"]
-    );
-    assert_eq!(
-        keys(&v["rollouts"][0]["workload"]),
-        ["kind", "group", "namespace", "name"]
-    );
+    let keys = |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
+    assert_eq!(keys(&v), ["schemaVersion", "changed", "bundles", "rollouts", "objects", "diff"]);
+    assert_eq!(keys(&v["bundles"][0]), ["kind", "namespace", "bundle", "change", "oldName", "newName", "keys"]);
+    assert_eq!(keys(&v["bundles"][0]["keys"]), ["added", "removed", "changed"]);
+    assert_eq!(keys(&v["rollouts"][0]), ["workload", "bundles", "otherChanges"]);
+    assert_eq!(keys(&v["rollouts"][0]["workload"]), ["kind", "group", "namespace", "name"]);
     assert_eq!(keys(&v["objects"]), ["added", "removed", "changed"]);
-    assert_eq!(
-        v["rollouts"][0]["bundles"],
-        serde_json::json!(["ConfigMap/msg", "Secret/creds"])
-    );
-    assert_eq!(
-        v["rollouts"][0]["otherChanges"],
-        serde_json::json!(["spec.template.spec.containers[0].image"])
-    );
+    assert_eq!(v["rollouts"][0]["bundles"], serde_json::json!(["ConfigMap/msg", "Secret/creds"]));
+    assert_eq!(v["rollouts"][0]["otherChanges"], serde_json::json!(["spec.template.spec.containers[0].image"]));
 }
 
 #[test]
 fn repository_of_another_user_is_refused_with_the_fix() {
     // Needs root to hand the repository to another user (CI runs as root).
-    if !Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| o.stdout == b"0\n")
-    {
+    if !Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n") {
         eprintln!("skipped: not root, cannot chown a repository to another user");
         return;
     }
     let t = app(repo(), "one", "p");
     commit_all(t.path(), "one");
-    let status = Command::new("chown")
-        .args(["-R", "nobody"])
-        .arg(t.path())
-        .status()
-        .unwrap();
+    let status = Command::new("chown").args(["-R", "nobody"]).arg(t.path()).status().unwrap();
     assert!(status.success());
     run_in(&t.path().join("app"), &["render", ".", "--rev", "HEAD"])
         .bad_input(&["owned by another user", "safe.directory"]);
@@ -404,12 +284,8 @@ fn repository_of_another_user_is_refused_with_the_fix() {
 /// The GitHub workflow's diff step, run as Actions would run it.
 #[test]
 fn github_workflow_diff_step_runs() {
-    let text =
-        std::fs::read_to_string(repo_root().join("plugins/github/imprint-diff.yml")).unwrap();
-    let wf: serde_json::Value = imprint::yaml::parse_stream(&text, "imprint-diff.yml")
-        .unwrap()
-        .remove(0)
-        .value;
+    let text = std::fs::read_to_string(repo_root().join("plugins/github/imprint-diff.yml")).unwrap();
+    let wf: serde_json::Value = imprint::yaml::parse_stream(&text, "imprint-diff.yml").unwrap().remove(0).value;
     let steps = wf["jobs"]["diff"]["steps"].as_array().unwrap();
     let step = steps.iter().find(|s| s["id"] == "diff").unwrap();
     let script = step["run"].as_str().unwrap();
@@ -428,21 +304,12 @@ fn github_workflow_diff_step_runs() {
         .env("GITHUB_OUTPUT", t.path().join("out.txt"))
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let md = std::fs::read_to_string(t.path().join("imprint-diff.md")).unwrap();
     assert!(
-        md.contains("#### `app`")
-            && md.contains("### imprint diff")
-            && md.contains("| prod/ConfigMap `msg` |"),
+        md.contains("#### `app`") && md.contains("### imprint diff") && md.contains("| prod/ConfigMap `msg` |"),
         "{md}"
     );
     assert!(!md.contains("hunter"), "{md}");
-    assert_eq!(
-        std::fs::read_to_string(t.path().join("out.txt")).unwrap(),
-        "status=1\n"
-    );
+    assert_eq!(std::fs::read_to_string(t.path().join("out.txt")).unwrap(), "status=1\n");
 }

@@ -42,27 +42,16 @@ const POD_SPEC: &str = r#"
 
 const CMS: &[&str] = &["cm-init", "cm-env", "cm-from", "cm-vol", "cm-proj"];
 const SECRETS: &[&str] = &[
-    "s-pull", "s-env", "s-from", "s-vol", "s-proj", "s-csi", "s-ceph", "s-rbd", "s-iscsi",
-    "s-flex", "s-sio", "s-sos", "s-az",
+    "s-pull", "s-env", "s-from", "s-vol", "s-proj", "s-csi", "s-ceph", "s-rbd", "s-iscsi", "s-flex", "s-sio", "s-sos",
+    "s-az",
 ];
 
 fn indent(text: &str, by: usize) -> String {
-    text.lines()
-        .map(|l| {
-            if l.trim().is_empty() {
-                String::new()
-            } else {
-                format!("{}{l}\n", " ".repeat(by))
-            }
-        })
-        .collect()
+    text.lines().map(|l| if l.trim().is_empty() { String::new() } else { format!("{}{l}\n", " ".repeat(by)) }).collect()
 }
 
 fn dedent(text: &str, by: usize) -> String {
-    text.lines()
-        .filter(|l| !l.trim().is_empty())
-        .map(|l| format!("{}\n", &l[by..]))
-        .collect()
+    text.lines().filter(|l| !l.trim().is_empty()).map(|l| format!("{}\n", &l[by..])).collect()
 }
 
 /// Every workload kind with the PodSpec where that kind keeps it.
@@ -75,33 +64,15 @@ fn workloads() -> Vec<(String, String)> {
     };
     let sel = "  selector: {matchLabels: {app: w}}\n";
     vec![
-        (
-            "Pod".into(),
-            format!(
-                "apiVersion: v1\nkind: Pod\nmetadata: {{name: w}}\nspec:\n{}",
-                dedent(POD_SPEC, 4)
-            ),
-        ),
+        ("Pod".into(), format!("apiVersion: v1\nkind: Pod\nmetadata: {{name: w}}\nspec:\n{}", dedent(POD_SPEC, 4))),
         ("Deployment".into(), template("apps/v1", "Deployment", sel)),
         ("ReplicaSet".into(), template("apps/v1", "ReplicaSet", sel)),
-        (
-            "StatefulSet".into(),
-            template("apps/v1", "StatefulSet", sel),
-        ),
+        ("StatefulSet".into(), template("apps/v1", "StatefulSet", sel)),
         ("DaemonSet".into(), template("apps/v1", "DaemonSet", sel)),
         ("Job".into(), template("batch/v1", "Job", "")),
-        (
-            "ReplicationController".into(),
-            template("v1", "ReplicationController", ""),
-        ),
-        (
-            "Rollout".into(),
-            template("argoproj.io/v1alpha1", "Rollout", sel),
-        ),
-        (
-            "Service".into(),
-            template("serving.knative.dev/v1", "Service", ""),
-        ),
+        ("ReplicationController".into(), template("v1", "ReplicationController", "")),
+        ("Rollout".into(), template("argoproj.io/v1alpha1", "Rollout", sel)),
+        ("Service".into(), template("serving.knative.dev/v1", "Service", "")),
         (
             "CronJob".into(),
             format!(
@@ -115,12 +86,12 @@ fn workloads() -> Vec<(String, String)> {
 fn bundles() -> String {
     let mut s = String::new();
     for cm in CMS {
-        s.push_str(&format!(
-            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {cm}}}\ndata: {{k: {cm}}}\n"
-        ));
+        s.push_str(&format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {cm}}}\ndata: {{k: {cm}}}\n"));
     }
     for sec in SECRETS {
-        s.push_str(&format!("---\napiVersion: v1\nkind: Secret\nmetadata: {{name: {sec}}}\nstringData: {{k: {sec}}}\n"));
+        s.push_str(&format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {{name: {sec}}}\nstringData: {{k: {sec}}}\n"
+        ));
     }
     s
 }
@@ -128,9 +99,7 @@ fn bundles() -> String {
 /// Every string in `v` that is one of the original bundle names.
 fn leftover_names(v: &Value, out: &mut Vec<String>) {
     match v {
-        Value::String(s) if CMS.contains(&s.as_str()) || SECRETS.contains(&s.as_str()) => {
-            out.push(s.clone())
-        }
+        Value::String(s) if CMS.contains(&s.as_str()) || SECRETS.contains(&s.as_str()) => out.push(s.clone()),
         Value::Object(m) => m.values().for_each(|x| leftover_names(x, out)),
         Value::Array(a) => a.iter().for_each(|x| leftover_names(x, out)),
         _ => {}
@@ -140,40 +109,22 @@ fn leftover_names(v: &Value, out: &mut Vec<String>) {
 #[test]
 fn every_pod_spec_row_is_rewritten_in_every_workload_kind() {
     for (kind, manifest) in workloads() {
-        let tree = Tree::new()
-            .file("bundles.yaml", bundles())
-            .file("w.yaml", &manifest);
+        let tree = Tree::new().file("bundles.yaml", bundles()).file("w.yaml", &manifest);
         let run = tree.render(&[]);
         assert_eq!(run.code, 0, "{kind}:\n{manifest}\n{}", run.stderr);
         let docs = docs(&run.stdout);
-        let w = docs
-            .iter()
-            .find(|d| d["kind"] == kind.as_str() && d["metadata"]["name"] == "w")
-            .unwrap();
+        let w = docs.iter().find(|d| d["kind"] == kind.as_str() && d["metadata"]["name"] == "w").unwrap();
         let mut left = Vec::new();
         leftover_names(w, &mut left);
         assert!(left.is_empty(), "{kind}: not rewritten: {left:?}");
         for name in CMS {
             let new = name_of(&docs, "ConfigMap", name);
-            assert!(
-                new.starts_with(&format!("{name}-")),
-                "{kind}: {name} -> {new}"
-            );
-            assert!(
-                serde_json::to_string(w)
-                    .unwrap()
-                    .contains(&format!("\"{new}\"")),
-                "{kind}: {new} missing"
-            );
+            assert!(new.starts_with(&format!("{name}-")), "{kind}: {name} -> {new}");
+            assert!(serde_json::to_string(w).unwrap().contains(&format!("\"{new}\"")), "{kind}: {new} missing");
         }
         for name in SECRETS {
             let new = name_of(&docs, "Secret", name);
-            assert!(
-                serde_json::to_string(w)
-                    .unwrap()
-                    .contains(&format!("\"{new}\"")),
-                "{kind}: {new} missing"
-            );
+            assert!(serde_json::to_string(w).unwrap().contains(&format!("\"{new}\"")), "{kind}: {new} missing");
         }
     }
 }
@@ -223,20 +174,13 @@ spec:
   sources: [{secretName: custom}]
 "#;
     let mut bundles = String::new();
-    for s in [
-        "sa-token",
-        "pull",
-        "basic",
-        "ca",
-        "tls",
-        "gw-cert",
-        "gw-cert2",
-        "hr-secret",
-        "custom",
-    ] {
-        bundles.push_str(&format!("---\napiVersion: v1\nkind: Secret\nmetadata: {{name: {s}, namespace: prod}}\ndata: {{a: eA==}}\n"));
+    for s in ["sa-token", "pull", "basic", "ca", "tls", "gw-cert", "gw-cert2", "hr-secret", "custom"] {
+        bundles.push_str(&format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {{name: {s}, namespace: prod}}\ndata: {{a: eA==}}\n"
+        ));
     }
-    bundles.push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: hr-values, namespace: prod}\ndata: {a: x}\n");
+    bundles
+        .push_str("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: hr-values, namespace: prod}\ndata: {a: x}\n");
     let tree = Tree::new()
         .file("m.yaml", manifests)
         .file("b.yaml", bundles)
@@ -244,46 +188,25 @@ spec:
     let docs = docs(tree.render(&[]).ok());
     let n = |k: &str, name: &str| name_of(&docs, k, name);
     let get = |kind: &str, name: &str| {
-        docs.iter()
-            .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
-            .unwrap()
-            .clone()
+        docs.iter().find(|d| d["kind"] == kind && d["metadata"]["name"] == name).unwrap().clone()
     };
     let sa = get("ServiceAccount", "sa");
     assert_eq!(sa["secrets"][0]["name"], n("Secret", "sa-token"));
     assert_eq!(sa["imagePullSecrets"][0]["name"], n("Secret", "pull"));
     let ing = get("Ingress", "ing");
     assert_eq!(ing["spec"]["tls"][0]["secretName"], n("Secret", "tls"));
-    assert_eq!(
-        ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-secret"],
-        n("Secret", "basic")
-    );
+    assert_eq!(ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-secret"], n("Secret", "basic"));
     assert_eq!(
         ing["metadata"]["annotations"]["nginx.ingress.kubernetes.io/auth-tls-secret"],
         format!("prod/{}", n("Secret", "ca"))
     );
     let gw = get("Gateway", "gw");
-    assert_eq!(
-        gw["spec"]["listeners"][0]["tls"]["certificateRefs"][0]["name"],
-        n("Secret", "gw-cert")
-    );
-    assert_eq!(
-        gw["spec"]["listeners"][0]["tls"]["certificateRefs"][1]["name"],
-        n("Secret", "gw-cert2")
-    );
+    assert_eq!(gw["spec"]["listeners"][0]["tls"]["certificateRefs"][0]["name"], n("Secret", "gw-cert"));
+    assert_eq!(gw["spec"]["listeners"][0]["tls"]["certificateRefs"][1]["name"], n("Secret", "gw-cert2"));
     let hr = get("HelmRelease", "hr");
-    assert_eq!(
-        hr["spec"]["valuesFrom"][0]["name"],
-        n("ConfigMap", "hr-values")
-    );
-    assert_eq!(
-        hr["spec"]["valuesFrom"][1]["name"],
-        n("Secret", "hr-secret")
-    );
-    assert_eq!(
-        get("Widget", "wd")["spec"]["sources"][0]["secretName"],
-        n("Secret", "custom")
-    );
+    assert_eq!(hr["spec"]["valuesFrom"][0]["name"], n("ConfigMap", "hr-values"));
+    assert_eq!(hr["spec"]["valuesFrom"][1]["name"], n("Secret", "hr-secret"));
+    assert_eq!(get("Widget", "wd")["spec"]["sources"][0]["secretName"], n("Secret", "custom"));
 }
 
 #[test]
@@ -305,23 +228,19 @@ fn references_resolve_in_their_own_namespace() {
         .file("imprint.yaml", "versionResources: all\n");
     let docs = docs(tree.render(&[]).ok());
     let cm_in = |ns: &str| {
-        docs.iter()
-            .find(|d| d["kind"] == "ConfigMap" && d["metadata"]["namespace"] == ns)
-            .unwrap()["metadata"]["name"]
+        docs.iter().find(|d| d["kind"] == "ConfigMap" && d["metadata"]["namespace"] == ns).unwrap()["metadata"]["name"]
             .clone()
     };
     let dep_in = |ns: &str| {
-        docs.iter().find(|d| d["kind"] == "Deployment" && d["metadata"]["namespace"] == ns).unwrap()["spec"]["template"]["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"].clone()
+        docs.iter().find(|d| d["kind"] == "Deployment" && d["metadata"]["namespace"] == ns).unwrap()["spec"]["template"]
+            ["spec"]["containers"][0]["envFrom"][0]["configMapRef"]["name"]
+            .clone()
     };
     assert_ne!(cm_in("a"), cm_in("b"));
     assert_eq!(dep_in("a"), cm_in("a"));
     assert_eq!(dep_in("b"), cm_in("b"));
     let cr = docs.iter().find(|d| d["kind"] == "ClusterRole").unwrap();
-    let names: Vec<&Value> = cr["rules"][0]["resourceNames"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .collect();
+    let names: Vec<&Value> = cr["rules"][0]["resourceNames"].as_array().unwrap().iter().collect();
     assert_eq!(
         names,
         [&cm_in("a"), &cm_in("b"), &Value::from("other")],
@@ -333,10 +252,7 @@ fn references_resolve_in_their_own_namespace() {
 /// with the notes printed under `-v`.
 fn versioned(extra: &str, config: &str) -> (bool, String) {
     let tree = Tree::new()
-        .file(
-            "c.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}\n",
-        )
+        .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\ndata: {k: v}\n")
         .file("x.yaml", extra)
         .file("imprint.yaml", config);
     let run = tree.render(&["-v"]);
@@ -356,23 +272,14 @@ fn referenced_mode_versions_only_safe_referenced_objects() {
     let used = deploy("{configMapRef: {name: c}}", "");
     assert!(versioned(&used, "").0);
     // Unreferenced, or only optionally referenced.
-    let (v, notes) = versioned(
-        "apiVersion: v1\nkind: Namespace\nmetadata: {name: nsx}\n",
-        "",
-    );
+    let (v, notes) = versioned("apiVersion: v1\nkind: Namespace\nmetadata: {name: nsx}\n", "");
     assert!(!v && notes.contains("no workload references it"), "{notes}");
     let (v, notes) = versioned(&deploy("{configMapRef: {name: c, optional: true}}", ""), "");
     assert!(!v && notes.contains("optional"), "{notes}");
     // The name appears in container args: a process reads it by name.
-    let args = deploy(
-        "{configMapRef: {name: c}}",
-        "        args: [\"--configmap=$(POD_NAMESPACE)/c\"]\n",
-    );
+    let args = deploy("{configMapRef: {name: c}}", "        args: [\"--configmap=$(POD_NAMESPACE)/c\"]\n");
     let (v, notes) = versioned(&args, "");
-    assert!(
-        !v && notes.contains("note[unversioned-name-used]") && notes.contains("args[0]"),
-        "{notes}"
-    );
+    assert!(!v && notes.contains("note[unversioned-name-used]") && notes.contains("args[0]"), "{notes}");
     // A token inside a longer token is not a mention; a volume named like it is not either.
     let homonyms = deploy(
         "{configMapRef: {name: c}}",
@@ -381,9 +288,7 @@ fn referenced_mode_versions_only_safe_referenced_objects() {
     assert!(versioned(&homonyms, "").0);
     // Another object with the same name.
     let (v, notes) = versioned(
-        &format!(
-            "{used}---\napiVersion: v1\nkind: Service\nmetadata: {{name: c}}\nspec: {{ports: [{{port: 80}}]}}\n"
-        ),
+        &format!("{used}---\napiVersion: v1\nkind: Service\nmetadata: {{name: c}}\nspec: {{ports: [{{port: 80}}]}}\n"),
         "",
     );
     assert!(!v && notes.contains("Service/c"), "{notes}");
@@ -393,8 +298,7 @@ fn referenced_mode_versions_only_safe_referenced_objects() {
     );
     let (v, notes) = versioned(&role, "");
     assert!(
-        !v && notes.contains("note[unversioned-rbac]")
-            && notes.contains("Role.rbac.authorization.k8s.io/r"),
+        !v && notes.contains("note[unversioned-rbac]") && notes.contains("Role.rbac.authorization.k8s.io/r"),
         "{notes}"
     );
     // The override annotation wins, both ways.
@@ -405,11 +309,7 @@ fn referenced_mode_versions_only_safe_referenced_objects() {
     let docs = docs(tree.render(&[]).ok());
     let new = name_of(&docs, "ConfigMap", "c");
     let r = docs.iter().find(|d| d["kind"] == "Role").unwrap();
-    assert_eq!(
-        r["rules"][0]["resourceNames"][0],
-        new.as_str(),
-        "a forced version rewrites the Role too"
-    );
+    assert_eq!(r["rules"][0]["resourceNames"][0], new.as_str(), "a forced version rewrites the Role too");
     let tree = Tree::new()
         .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, annotations: {imprint.dev/version: \"false\"}}\ndata: {k: v}\n")
         .file("x.yaml", &used);
@@ -423,32 +323,19 @@ fn docs_of(tree: &Tree) -> Vec<Value> {
 #[test]
 fn fixed_names_and_persistent_volumes_are_never_renamed_by_default() {
     let fixed = Tree::new()
-        .file(
-            "c.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm}\ndata: {k: v}\n",
-        )
+        .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: argocd-cm}\ndata: {k: v}\n")
         .file("d.yaml", deploy("{configMapRef: {name: argocd-cm}}", ""));
     let run = fixed.render(&["-v"]);
-    assert_eq!(
-        name_of(&docs(run.ok()), "ConfigMap", "argocd-cm"),
-        "argocd-cm"
-    );
+    assert_eq!(name_of(&docs(run.ok()), "ConfigMap", "argocd-cm"), "argocd-cm");
     assert!(run.stderr.contains("fixed name"), "{}", run.stderr);
     let pv = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteMany]\n  azureFile: {secretName: az, shareName: s}\n";
     let tree = Tree::new()
-        .file(
-            "s.yaml",
-            "apiVersion: v1\nkind: Secret\nmetadata: {name: az}\ndata: {k: eA==}\n",
-        )
+        .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: az}\ndata: {k: eA==}\n")
         .file("pv.yaml", pv)
         .file("d.yaml", deploy("{secretRef: {name: az}}", ""));
     let run = tree.render(&["-v"]);
     assert_eq!(name_of(&docs(run.ok()), "Secret", "az"), "az");
-    assert!(
-        run.stderr.contains("note[unversioned-pv]"),
-        "{}",
-        run.stderr
-    );
+    assert!(run.stderr.contains("note[unversioned-pv]"), "{}", run.stderr);
 }
 
 #[test]
@@ -458,10 +345,7 @@ fn never_versioned_secrets() {
         .file("imprint.yaml", "versionResources: all\n");
     assert_eq!(name_of(&docs_of(&tree), "Secret", "tok"), "tok");
     let tree = Tree::new()
-        .file(
-            "c.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\ndata: {k: v}\n",
-        )
+        .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {generateName: c-}\ndata: {k: v}\n")
         .file("imprint.yaml", "versionResources: all\n");
     let docs = docs_of(&tree);
     assert_eq!(docs[0]["metadata"]["generateName"], "c-");
@@ -472,19 +356,10 @@ fn never_versioned_secrets() {
 fn version_resources_none_and_all() {
     let used = deploy("{configMapRef: {name: c}}", "");
     assert!(!versioned(&used, "versionResources: none\n").0);
-    assert!(
-        versioned(
-            "apiVersion: v1\nkind: Namespace\nmetadata: {name: nsx}\n",
-            "versionResources: all\n"
-        )
-        .0
-    );
+    assert!(versioned("apiVersion: v1\nkind: Namespace\nmetadata: {name: nsx}\n", "versionResources: all\n").0);
     let tree = Tree::new()
         .file("imprint.yaml", "versionResources: some\n")
-        .file(
-            "c.yaml",
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n",
-        );
+        .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
     tree.render(&[]).bad_input(&["imprint.yaml:1", "some"]);
 }
 
@@ -499,15 +374,8 @@ fn versioned_objects_carry_the_contract() {
     assert_eq!(c["immutable"], true);
     assert_eq!(ann["imprint.dev/bundle"], "c");
     assert_eq!(ann["kustomize.toolkit.fluxcd.io/substitute"], "disabled");
-    assert_eq!(
-        ann["argocd.argoproj.io/sync-options"],
-        "Replace=true,PruneLast=true"
-    );
+    assert_eq!(ann["argocd.argoproj.io/sync-options"], "Replace=true,PruneLast=true");
     assert!(ann["imprint.dev/content-hash"].as_str().unwrap().len() == "blake3:".len() + 64);
     let keys: Vec<&String> = c.as_object().unwrap().keys().collect();
-    assert_eq!(
-        keys,
-        ["apiVersion", "kind", "metadata", "immutable", "data"],
-        "immutable goes after metadata"
-    );
+    assert_eq!(keys, ["apiVersion", "kind", "metadata", "immutable", "data"], "immutable goes after metadata");
 }

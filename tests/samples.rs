@@ -15,23 +15,9 @@ fn sample_names() -> Vec<String> {
 #[test]
 fn all_six_samples_exist_with_a_readme() {
     let names = sample_names();
-    for s in [
-        "ai-inference",
-        "game",
-        "model-ab",
-        "secret-rotation",
-        "two-tier-app",
-        "web-message",
-    ] {
+    for s in ["ai-inference", "game", "model-ab", "secret-rotation", "two-tier-app", "web-message"] {
         assert!(names.contains(&s.to_string()), "missing sample {s}");
-        assert!(
-            repo_root()
-                .join("samples")
-                .join(s)
-                .join("README.md")
-                .is_file(),
-            "{s} has no README"
-        );
+        assert!(repo_root().join("samples").join(s).join("README.md").is_file(), "{s} has no README");
     }
 }
 
@@ -58,11 +44,7 @@ fn sample_outputs_are_pinned() {
             }
         };
         let out = run.ok();
-        assert!(
-            run.stderr.is_empty(),
-            "{s}: unexpected warnings:\n{}",
-            run.stderr
-        );
+        assert!(run.stderr.is_empty(), "{s}: unexpected warnings:\n{}", run.stderr);
         insta::assert_snapshot!(format!("sample-{s}"), out);
     }
 }
@@ -82,19 +64,9 @@ fn secret_rotation_is_keyed() {
     let docs = docs(run.ok());
     let secret = find(&docs, "Secret", "db-credentials").unwrap();
     assert!(
-        secret["metadata"]["annotations"]["imprint.dev/content-hash"]
-            .as_str()
-            .unwrap()
-            .starts_with("blake3-keyed:")
+        secret["metadata"]["annotations"]["imprint.dev/content-hash"].as_str().unwrap().starts_with("blake3-keyed:")
     );
-    let unkeyed = imprint(
-        &[
-            "render",
-            &format!("{}/samples/secret-rotation", repo_root().display()),
-        ],
-        None,
-        &[],
-    );
+    let unkeyed = imprint(&["render", &format!("{}/samples/secret-rotation", repo_root().display())], None, &[]);
     assert_ne!(
         name_of(&docs, "Secret", "db-credentials"),
         name_of(&common::docs(unkeyed.ok()), "Secret", "db-credentials")

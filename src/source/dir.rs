@@ -16,30 +16,18 @@ impl DirSource {
     pub fn open(root: &Path) -> Result<Self> {
         let meta = fs::metadata(root).map_err(|e| io_error(&root.display().to_string(), &e))?;
         if !meta.is_dir() {
-            return Err(Error::new(ErrorKind::Usage(format!(
-                "{} is not a directory",
-                root.display()
-            ))));
+            return Err(Error::new(ErrorKind::Usage(format!("{} is not a directory", root.display()))));
         }
-        Ok(DirSource {
-            root: root.to_path_buf(),
-        })
+        Ok(DirSource { root: root.to_path_buf() })
     }
 
     fn path(&self, rel: &str) -> PathBuf {
-        if rel.is_empty() {
-            self.root.clone()
-        } else {
-            self.root.join(rel)
-        }
+        if rel.is_empty() { self.root.clone() } else { self.root.join(rel) }
     }
 }
 
 fn io_error(path: &str, e: &std::io::Error) -> Error {
-    Error::new(ErrorKind::Io {
-        path: path.to_string(),
-        message: e.kind().to_string(),
-    })
+    Error::new(ErrorKind::Io { path: path.to_string(), message: e.kind().to_string() })
 }
 
 fn entry_of(meta: &fs::Metadata, path: &Path) -> Result<Entry> {
@@ -61,11 +49,7 @@ impl Backend for DirSource {
         let path = self.path(rel);
         match fs::symlink_metadata(&path) {
             Ok(meta) if rel.is_empty() => {
-                Ok(Some(if meta.is_dir() || meta.file_type().is_symlink() {
-                    Entry::Dir
-                } else {
-                    Entry::File
-                }))
+                Ok(Some(if meta.is_dir() || meta.file_type().is_symlink() { Entry::Dir } else { Entry::File }))
             }
             Ok(meta) => entry_of(&meta, &path).map(Some),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),

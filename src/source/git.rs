@@ -44,26 +44,14 @@ impl GitSource {
             )));
         };
         let canon = |p: &Path| {
-            std::fs::canonicalize(p).map_err(|e| {
-                Error::new(ErrorKind::Io {
-                    path: p.display().to_string(),
-                    message: e.kind().to_string(),
-                })
-            })
+            std::fs::canonicalize(p)
+                .map_err(|e| Error::new(ErrorKind::Io { path: p.display().to_string(), message: e.kind().to_string() }))
         };
         let rel = canon(dir)?
             .strip_prefix(canon(workdir)?)
-            .map_err(|_| {
-                git_error(format!(
-                    "{} is outside the repository's working tree",
-                    dir.display()
-                ))
-            })?
+            .map_err(|_| git_error(format!("{} is outside the repository's working tree", dir.display())))?
             .to_path_buf();
-        let rel = rel
-            .to_str()
-            .ok_or_else(|| git_error(format!("{} is not a UTF-8 path", rel.display())))?
-            .to_string();
+        let rel = rel.to_str().ok_or_else(|| git_error(format!("{} is not a UTF-8 path", rel.display())))?.to_string();
         let commit = repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).map_err(|e| {
             let shallow = if repo.is_shallow() {
                 "; this clone is shallow, so older revisions may be missing (git fetch --unshallow)"
@@ -72,9 +60,7 @@ impl GitSource {
             };
             git_error(format!("revision {rev:?} not found: {}{shallow}", message(&e)))
         })?;
-        let tree = commit
-            .tree()
-            .map_err(|e| git_error(format!("cannot read the tree of {rev:?}: {}", message(&e))))?;
+        let tree = commit.tree().map_err(|e| git_error(format!("cannot read the tree of {rev:?}: {}", message(&e))))?;
         let tree_id = tree.id();
         let root = if rel.is_empty() {
             tree_id
@@ -83,19 +69,13 @@ impl GitSource {
                 .get_path(Path::new(&rel))
                 .map_err(|_| git_error(format!("{rel:?} does not exist at revision {rev:?}")))?;
             if entry.kind() != Some(ObjectType::Tree) {
-                return Err(git_error(format!(
-                    "{rel:?} is not a folder at revision {rev:?}"
-                )));
+                return Err(git_error(format!("{rel:?} is not a folder at revision {rev:?}")));
             }
             entry.id()
         };
         drop(tree);
         drop(commit);
-        Ok(GitSource {
-            repo,
-            root,
-            folders: RefCell::default(),
-        })
+        Ok(GitSource { repo, root, folders: RefCell::default() })
     }
 }
 
@@ -132,10 +112,7 @@ impl GitSource {
                 _ => return Ok(None),
             }
         };
-        let tree = self
-            .repo
-            .find_tree(id)
-            .map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
+        let tree = self.repo.find_tree(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
         let mut out = Vec::with_capacity(tree.len());
         for entry in &tree {
             let Ok(name) = entry.name() else {
@@ -148,9 +125,7 @@ impl GitSource {
             out.push((name.to_string(), kind, entry.id()));
         }
         let listing: Listing = Rc::new(out);
-        self.folders
-            .borrow_mut()
-            .insert(path.to_string(), listing.clone());
+        self.folders.borrow_mut().insert(path.to_string(), listing.clone());
         Ok(Some(listing))
     }
 
@@ -162,17 +137,11 @@ impl GitSource {
         let Some(listing) = self.folder(parent)? else {
             return Ok(None);
         };
-        Ok(listing
-            .iter()
-            .find(|(n, _, _)| n == name)
-            .map(|(_, e, id)| (e.clone(), *id)))
+        Ok(listing.iter().find(|(n, _, _)| n == name).map(|(_, e, id)| (e.clone(), *id)))
     }
 
     fn blob_text(&self, id: Oid, path: &str) -> Result<String> {
-        let blob = self
-            .repo
-            .find_blob(id)
-            .map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
+        let blob = self.repo.find_blob(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
         String::from_utf8(blob.content().to_vec())
             .map_err(|_| git_error(format!("symbolic link {path:?} has a non-UTF-8 target")))
     }
@@ -186,27 +155,18 @@ impl Backend for GitSource {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         match self.entry_at(path)? {
             Some((Entry::File, id)) => {
-                let blob = self
-                    .repo
-                    .find_blob(id)
-                    .map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
+                let blob =
+                    self.repo.find_blob(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
                 Ok(blob.content().to_vec())
             }
-            _ => Err(Error::new(ErrorKind::Missing {
-                path: path.to_string(),
-            })),
+            _ => Err(Error::new(ErrorKind::Missing { path: path.to_string() })),
         }
     }
 
     fn list(&self, path: &str) -> Result<Vec<(String, Entry)>> {
         let Some(listing) = self.folder(path)? else {
-            return Err(Error::new(ErrorKind::Missing {
-                path: path.to_string(),
-            }));
+            return Err(Error::new(ErrorKind::Missing { path: path.to_string() }));
         };
-        Ok(listing
-            .iter()
-            .map(|(n, e, _)| (n.clone(), e.clone()))
-            .collect())
+        Ok(listing.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect())
     }
 }

@@ -36,7 +36,8 @@ pub trait Backend {
     fn list(&self, path: &str) -> Result<Vec<(String, Entry)>>;
 }
 
-const SUBMODULE: &str = "it is a git submodule, whose content is not in this repository (imprint does not read submodules)";
+const SUBMODULE: &str =
+    "it is a git submodule, whose content is not in this repository (imprint does not read submodules)";
 
 /// Most symlinks followed while resolving one path (Linux uses 40).
 const MAX_LINK_HOPS: usize = 40;
@@ -56,26 +57,17 @@ pub struct Found {
 }
 
 fn refused(path: &str, reason: &str) -> Error {
-    Error::new(ErrorKind::Path {
-        path: path.to_string(),
-        reason: reason.to_string(),
-    })
+    Error::new(ErrorKind::Path { path: path.to_string(), reason: reason.to_string() })
 }
 
 /// Normalizes a path named by the input relative to `base` (an in-tree
 /// folder). Refuses absolute paths and `..` that climbs out of the tree.
 pub fn normalize(base: &str, named: &str) -> Result<String> {
     if named.starts_with('/') || named.starts_with('\\') || named.contains('\0') {
-        return Err(refused(
-            named,
-            "absolute paths are not allowed; name a path inside the app directory",
-        ));
+        return Err(refused(named, "absolute paths are not allowed; name a path inside the app directory"));
     }
     if named.len() > 1 && named.as_bytes()[1] == b':' {
-        return Err(refused(
-            named,
-            "absolute paths are not allowed; name a path inside the app directory",
-        ));
+        return Err(refused(named, "absolute paths are not allowed; name a path inside the app directory"));
     }
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
     for part in named.split('/') {
@@ -97,11 +89,7 @@ fn parent(path: &str) -> &str {
 }
 
 pub(crate) fn join(dir: &str, name: &str) -> String {
-    if dir.is_empty() {
-        name.to_string()
-    } else {
-        format!("{dir}/{name}")
-    }
+    if dir.is_empty() { name.to_string() } else { format!("{dir}/{name}") }
 }
 
 /// Whether a file or folder name is hidden (`.git`, `.github`, `.env`).
@@ -121,11 +109,7 @@ impl<B: Backend> Confined<B> {
         let mut hops = 0;
         let mut current = path.to_string();
         'restart: loop {
-            let parts: Vec<String> = current
-                .split('/')
-                .filter(|p| !p.is_empty())
-                .map(str::to_string)
-                .collect();
+            let parts: Vec<String> = current.split('/').filter(|p| !p.is_empty()).map(str::to_string).collect();
             let mut done = String::new();
             for (i, part) in parts.iter().enumerate() {
                 let here = join(&done, part);
@@ -143,17 +127,10 @@ impl<B: Backend> Confined<B> {
                             ));
                         }
                         let resolved = normalize(parent(&here), &target).map_err(|_| {
-                            refused(
-                                shown,
-                                "it is a symbolic link that points outside the app directory",
-                            )
+                            refused(shown, "it is a symbolic link that points outside the app directory")
                         })?;
                         let rest = parts[i + 1..].join("/");
-                        current = if rest.is_empty() {
-                            resolved
-                        } else {
-                            join(&resolved, &rest)
-                        };
+                        current = if rest.is_empty() { resolved } else { join(&resolved, &rest) };
                         continue 'restart;
                     }
                     Some(Entry::Submodule) => {
@@ -193,14 +170,9 @@ impl<B: Backend> Confined<B> {
             (target, Some(Entry::File)) => Ok(target),
             (_, Some(Entry::Dir)) => Err(refused(named, "it is a folder, not a file")),
             (_, Some(Entry::Submodule)) => Err(refused(named, SUBMODULE)),
-            (_, Some(Entry::Other(what))) => Err(refused(
-                named,
-                &format!("it is a {what}, not a regular file"),
-            )),
+            (_, Some(Entry::Other(what))) => Err(refused(named, &format!("it is a {what}, not a regular file"))),
             (_, Some(Entry::Symlink(_))) => Err(refused(named, "unresolved symbolic link")),
-            (_, None) => Err(Error::new(ErrorKind::Missing {
-                path: named.to_string(),
-            })),
+            (_, None) => Err(Error::new(ErrorKind::Missing { path: named.to_string() })),
         }
     }
 
@@ -209,9 +181,7 @@ impl<B: Backend> Confined<B> {
         let norm = normalize("", named)?;
         match self.resolve(&norm, named)? {
             (target, Some(Entry::Dir)) => Ok((norm, target)),
-            (_, None) => Err(Error::new(ErrorKind::Missing {
-                path: named.to_string(),
-            })),
+            (_, None) => Err(Error::new(ErrorKind::Missing { path: named.to_string() })),
             _ => Err(refused(named, "it is not a folder")),
         }
     }
@@ -228,10 +198,7 @@ impl<B: Backend> Confined<B> {
             }
             let shown = join(&norm, &name);
             match self.resolve(&join(&target, &name), &shown)? {
-                (t, Some(Entry::File)) => files.push(Found {
-                    path: shown,
-                    target: t,
-                }),
+                (t, Some(Entry::File)) => files.push(Found { path: shown, target: t }),
                 (_, Some(Entry::Dir)) => dirs.push(shown),
                 (_, None) => return Err(refused(&shown, "it is a dangling symbolic link")),
                 _ => {}
@@ -260,15 +227,9 @@ impl<B: Backend> Confined<B> {
             let here = join(dir, &name);
             match entry {
                 Entry::Dir => self.walk_into(&shown, &here, out)?,
-                Entry::File => out.push(Found {
-                    path: shown,
-                    target: here,
-                }),
+                Entry::File => out.push(Found { path: shown, target: here }),
                 Entry::Symlink(_) => match self.resolve(&here, &shown)? {
-                    (t, Some(Entry::File)) => out.push(Found {
-                        path: shown,
-                        target: t,
-                    }),
+                    (t, Some(Entry::File)) => out.push(Found { path: shown, target: t }),
                     (_, None) => return Err(refused(&shown, "it is a dangling symbolic link")),
                     _ => {}
                 },
@@ -306,8 +267,7 @@ pub(crate) mod memory {
 
     impl MemBackend {
         pub fn file(mut self, path: &str, content: &str) -> Self {
-            self.files
-                .insert(path.to_string(), content.as_bytes().to_vec());
+            self.files.insert(path.to_string(), content.as_bytes().to_vec());
             self
         }
         pub fn link(mut self, path: &str, target: &str) -> Self {
@@ -315,12 +275,7 @@ pub(crate) mod memory {
             self
         }
         fn is_dir(&self, path: &str) -> bool {
-            path.is_empty()
-                || self
-                    .files
-                    .keys()
-                    .chain(self.links.keys())
-                    .any(|k| k.starts_with(&format!("{path}/")))
+            path.is_empty() || self.files.keys().chain(self.links.keys()).any(|k| k.starts_with(&format!("{path}/")))
         }
     }
 
@@ -340,11 +295,7 @@ pub(crate) mod memory {
             Ok(self.files[path].clone())
         }
         fn list(&self, path: &str) -> Result<Vec<(String, Entry)>> {
-            let prefix = if path.is_empty() {
-                String::new()
-            } else {
-                format!("{path}/")
-            };
+            let prefix = if path.is_empty() { String::new() } else { format!("{path}/") };
             let mut names: Vec<String> = self
                 .files
                 .keys()
@@ -405,20 +356,12 @@ mod tests {
             assert!(matches!(err.kind, ErrorKind::Path { .. }), "{bad}: {err}");
             assert!(err.to_string().contains(bad), "{err}");
         }
-        assert!(matches!(
-            t.read("nope").unwrap_err().kind,
-            ErrorKind::Missing { .. }
-        ));
+        assert!(matches!(t.read("nope").unwrap_err().kind, ErrorKind::Missing { .. }));
     }
 
     #[test]
     fn walk_skips_hidden_and_refuses_escaping_links() {
-        let t = Confined::new(
-            MemBackend::default()
-                .file("a/x.yaml", "x")
-                .file("a/.h.yaml", "h")
-                .file(".git/c", "g"),
-        );
+        let t = Confined::new(MemBackend::default().file("a/x.yaml", "x").file("a/.h.yaml", "h").file(".git/c", "g"));
         let found: Vec<String> = t.walk("").unwrap().into_iter().map(|f| f.path).collect();
         assert_eq!(found, vec!["a/x.yaml"]);
         let err = tree().walk("a").unwrap_err();

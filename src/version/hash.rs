@@ -125,10 +125,7 @@ mod tests {
         Content {
             kind: "ConfigMap",
             secret_type: "",
-            entries: entries
-                .into_iter()
-                .map(|(t, k, v)| (t, k, v.as_bytes().to_vec()))
-                .collect(),
+            entries: entries.into_iter().map(|(t, k, v)| (t, k, v.as_bytes().to_vec())).collect(),
         }
     }
 
@@ -140,32 +137,20 @@ mod tests {
     fn golden_vectors() {
         let empty = cm(vec![]);
         let d = digest(&empty, None);
-        assert_eq!(
-            hex(&d),
-            "93a1c24e23f672438b224ca6ecffecdfc3c9d24f097597d27a189835af184647"
-        );
+        assert_eq!(hex(&d), "93a1c24e23f672438b224ca6ecffecdfc3c9d24f097597d27a189835af184647");
         assert_eq!(&base32(&d)[..10], "jegw4kh3ys");
 
         let msg = cm(vec![(EntryTag::Data, "MESSAGE", "hello world")]);
         let d = digest(&msg, None);
-        assert_eq!(
-            hex(&d),
-            "e4dd0435d24b54e9e2d2b663dbf6f82395a3cb247b08ada0a9bf2113bef0cb6e"
-        );
-        assert_eq!(
-            base32(&d),
-            "wkeg8dej9daekrpjpshxqxqr4eat7js4fc4av859qwgh7fqgsdq0"
-        );
+        assert_eq!(hex(&d), "e4dd0435d24b54e9e2d2b663dbf6f82395a3cb247b08ada0a9bf2113bef0cb6e");
+        assert_eq!(base32(&d), "wkeg8dej9daekrpjpshxqxqr4eat7js4fc4av859qwgh7fqgsdq0");
 
         let secret = Content {
             kind: "Secret",
             secret_type: "Opaque",
             entries: vec![(EntryTag::Data, "password", b"s3cr3t".to_vec())],
         };
-        assert_eq!(
-            hex(&digest(&secret, None)),
-            "ecc4094c69237a705a92842f9966647ccb70e955166a5dacbd2fa01d20f6c180"
-        );
+        assert_eq!(hex(&digest(&secret, None)), "ecc4094c69237a705a92842f9966647ccb70e955166a5dacbd2fa01d20f6c180");
         let key = HashKey::from_material(b"operator key\n");
         assert_eq!(
             hex(&digest(&secret, Some(&key))),
@@ -184,31 +169,12 @@ mod tests {
     fn every_part_is_covered() {
         let base = cm(vec![(EntryTag::Data, "a", "1")]);
         let d = digest(&base, None);
-        assert_ne!(
-            d,
-            digest(&cm(vec![(EntryTag::Data, "a", "2")]), None),
-            "value"
-        );
-        assert_ne!(
-            d,
-            digest(&cm(vec![(EntryTag::Data, "b", "1")]), None),
-            "key"
-        );
-        assert_ne!(
-            d,
-            digest(&cm(vec![(EntryTag::Binary, "a", "1")]), None),
-            "tag"
-        );
-        let secret = Content {
-            kind: "Secret",
-            secret_type: "Opaque",
-            ..base.clone()
-        };
+        assert_ne!(d, digest(&cm(vec![(EntryTag::Data, "a", "2")]), None), "value");
+        assert_ne!(d, digest(&cm(vec![(EntryTag::Data, "b", "1")]), None), "key");
+        assert_ne!(d, digest(&cm(vec![(EntryTag::Binary, "a", "1")]), None), "tag");
+        let secret = Content { kind: "Secret", secret_type: "Opaque", ..base.clone() };
         assert_ne!(d, digest(&secret, None), "kind");
-        let tls = Content {
-            secret_type: "kubernetes.io/tls",
-            ..secret.clone()
-        };
+        let tls = Content { secret_type: "kubernetes.io/tls", ..secret.clone() };
         assert_ne!(digest(&secret, None), digest(&tls, None), "type");
         // Length prefixes: moving bytes between key and value changes the hash.
         assert_ne!(

@@ -22,41 +22,20 @@ pub const ANN_FLUX_SUBST: &str = "kustomize.toolkit.fluxcd.io/substitute";
 pub const ANN_ARGO_SYNC: &str = "argocd.argoproj.io/sync-options";
 
 /// Secret types the API server manages by name: never renamed.
-const NEVER_TYPES: &[&str] = &[
-    "kubernetes.io/service-account-token",
-    "bootstrap.kubernetes.io/token",
-];
+const NEVER_TYPES: &[&str] = &["kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"];
 
 fn note(obj: &Object, code: &'static str, message: String) -> Diagnostic {
-    Diagnostic {
-        severity: Severity::Note,
-        code,
-        message,
-        file: Some(obj.origin.file.clone()),
-        line: Some(obj.origin.line).filter(|l| *l > 0),
-        object: Some(obj.id().to_string()),
-    }
+    Diagnostic::about(Severity::Note, code, obj, message)
 }
 
 /// Why an object is never versioned, whatever the settings.
 fn never_reason(obj: &Object) -> Option<String> {
-    if obj
-        .value
-        .get("metadata")
-        .and_then(|m| m.get("name"))
-        .is_none()
-    {
+    if obj.value.get("metadata").and_then(|m| m.get("name")).is_none() {
         return Some("it has generateName, so its name is chosen by the API server".into());
     }
-    let t = obj
-        .value
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or_default();
+    let t = obj.value.get("type").and_then(Value::as_str).unwrap_or_default();
     if obj.bundle_kind() == Some(Target::Secret) && NEVER_TYPES.contains(&t) {
-        return Some(format!(
-            "Secrets of type {t} are managed by the API server by name"
-        ));
+        return Some(format!("Secrets of type {t} are managed by the API server by name"));
     }
     None
 }
@@ -66,43 +45,29 @@ fn override_annotation(obj: &Object) -> Result<Option<bool>> {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
-        Some(other) => Err(object_error(format!(
-            "annotation {ANN_VERSION} is {other:?}; use \"true\" or \"false\""
-        ))
-        .in_file(obj.origin.file.clone())
-        .at_line(obj.origin.line)
-        .object(obj.id().to_string())
-        .field(format!("metadata.annotations[{ANN_VERSION:?}]"))),
+        Some(other) => Err(object_error(format!("annotation {ANN_VERSION} is {other:?}; use \"true\" or \"false\""))
+            .in_file(obj.origin.file.clone())
+            .at_line(obj.origin.line)
+            .object(obj.id().to_string())
+            .field(format!("metadata.annotations[{ANN_VERSION:?}]"))),
     }
 }
 
 /// Decides, for every object, whether it gets a versioned name. Objects
 /// left alone by a safety rule get a note saying which rule and where.
-pub fn plan(
-    objects: &[Object],
-    links: &[Link],
-    mode: VersionResources,
-) -> Result<(Vec<bool>, Vec<Diagnostic>)> {
+pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Result<(Vec<bool>, Vec<Diagnostic>)> {
     let mut versioned = vec![false; objects.len()];
     let mut notes = Vec::new();
     // Candidates that pass every rule but the name-occurrence scan.
     let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
     let mut by_name: HashMap<(Target, &str), Vec<&Link>> = HashMap::new();
     for l in links {
-        by_name
-            .entry((l.reference.target, l.reference.name.as_str()))
-            .or_default()
-            .push(l);
+        by_name.entry((l.reference.target, l.reference.name.as_str())).or_default().push(l);
     }
     let alertmanagers: HashSet<(&str, String)> = objects
         .iter()
         .filter(|o| o.kind() == "Alertmanager" && o.group() == "monitoring.coreos.com")
-        .filter(|o| {
-            o.value
-                .get("spec")
-                .and_then(|s| s.get("configSecret"))
-                .is_none()
-        })
+        .filter(|o| o.value.get("spec").and_then(|s| s.get("configSecret")).is_none())
         .map(|o| (o.namespace(), format!("alertmanager-{}", o.name())))
         .collect();
     for (i, obj) in objects.iter().enumerate() {
@@ -111,11 +76,7 @@ pub fn plan(
         };
         if let Some(why) = never_reason(obj) {
             if override_annotation(obj)? == Some(true) || obj.origin.generated_from.is_some() {
-                notes.push(note(
-                    obj,
-                    "never-versioned",
-                    format!("not versioned: {why}"),
-                ));
+                notes.push(note(obj, "never-versioned", format!("not versioned: {why}")));
             }
             continue;
         }
@@ -154,10 +115,7 @@ pub fn plan(
             )));
             continue;
         }
-        if let Some(l) = mine
-            .iter()
-            .find(|l| l.reference.via == Via::PersistentVolume)
-        {
+        if let Some(l) = mine.iter().find(|l| l.reference.via == Via::PersistentVolume) {
             let pv = &objects[l.from];
             notes.push(note(obj, "unversioned-pv", format!(
                 "not versioned: {} references it, and a PersistentVolume's source cannot change after creation ({})",
@@ -166,24 +124,12 @@ pub fn plan(
             continue;
         }
         if !mine.iter().any(|l| !l.reference.optional) {
-            let why = if mine.is_empty() {
-                "no workload references it"
-            } else {
-                "every reference to it is optional"
-            };
-            notes.push(note(
-                obj,
-                "unreferenced",
-                format!("not versioned: {why} (versionResources: referenced)"),
-            ));
+            let why = if mine.is_empty() { "no workload references it" } else { "every reference to it is optional" };
+            notes.push(note(obj, "unreferenced", format!("not versioned: {why} (versionResources: referenced)")));
             continue;
         }
         if let Some(f) = fixed::lookup(target, ns, name) {
-            notes.push(note(
-                obj,
-                "unversioned-fixed-name",
-                format!("not versioned: fixed name: {}", f.reason),
-            ));
+            notes.push(note(obj, "unversioned-fixed-name", format!("not versioned: fixed name: {}", f.reason)));
             continue;
         }
         if target == Target::Secret && alertmanagers.contains(&(ns, name.to_string())) {
@@ -200,10 +146,15 @@ pub fn plan(
             match mentions.get(&(*name, i)) {
                 Some((from, path)) => {
                     let o = &objects[*from];
-                    notes.push(note(&objects[i], "unversioned-name-used", format!(
-                        "not versioned: its name appears in {} at {path} ({}), so something may read it by name",
-                        o.id(), o.location()
-                    )));
+                    notes.push(note(
+                        &objects[i],
+                        "unversioned-name-used",
+                        format!(
+                            "not versioned: its name appears in {} at {path} ({}), so something may read it by name",
+                            o.id(),
+                            o.location()
+                        ),
+                    ));
                 }
                 None => versioned[i] = true,
             }
@@ -228,17 +179,12 @@ fn scan_mentions<'a>(
     }
     let mut ref_paths: HashMap<usize, HashSet<&FieldPath>> = HashMap::new();
     for l in links {
-        ref_paths
-            .entry(l.from)
-            .or_default()
-            .insert(&l.reference.path);
+        ref_paths.entry(l.from).or_default().insert(&l.reference.path);
     }
     for (o, obj) in objects.iter().enumerate() {
         let mut stack: Vec<Seg> = Vec::new();
         walk_strings(&obj.value, &mut stack, &mut |s, path| {
-            for token in
-                s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
-            {
+            for token in s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
                 let Some((name, idxs)) = candidates.get_key_value(token) else {
                     continue;
                 };
@@ -254,9 +200,7 @@ fn scan_mentions<'a>(
                 }
                 for &i in idxs {
                     if i != o {
-                        found
-                            .entry((*name, i))
-                            .or_insert_with(|| (o, fp.to_string()));
+                        found.entry((*name, i)).or_insert_with(|| (o, fp.to_string()));
                     }
                 }
             }
@@ -307,11 +251,7 @@ impl Naming {
                 .in_file(crate::config::FILE_NAME)
                 .field("naming.template")
         })?;
-        Ok(Naming {
-            template,
-            hash_length,
-            key,
-        })
+        Ok(Naming { template, hash_length, key })
     }
 }
 
@@ -320,9 +260,7 @@ pub type Renames = HashMap<(Target, String, String), String>;
 
 fn decode_b64(s: &str) -> Option<Vec<u8>> {
     let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
-    base64::engine::general_purpose::STANDARD
-        .decode(compact)
-        .ok()
+    base64::engine::general_purpose::STANDARD.decode(compact).ok()
 }
 
 /// The hashed content of a ConfigMap/Secret object.
@@ -346,18 +284,10 @@ fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
         };
         for (k, v) in map {
             let Some(s) = v.as_str() else {
-                return Err(err(
-                    format!("{section}.{k}"),
-                    "has a value that is not a string (quote it)",
-                ));
+                return Err(err(format!("{section}.{k}"), "has a value that is not a string (quote it)"));
             };
             let bytes = if target == Target::Secret || tag == EntryTag::Binary {
-                decode_b64(s).ok_or_else(|| {
-                    err(
-                        format!("{section}.{k}"),
-                        "has a value that is not valid base64",
-                    )
-                })?
+                decode_b64(s).ok_or_else(|| err(format!("{section}.{k}"), "has a value that is not valid base64"))?
             } else {
                 s.as_bytes().to_vec()
             };
@@ -366,17 +296,9 @@ fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
     }
     let secret_type = match target {
         Target::ConfigMap => "",
-        Target::Secret => obj
-            .value
-            .get("type")
-            .and_then(Value::as_str)
-            .unwrap_or("Opaque"),
+        Target::Secret => obj.value.get("type").and_then(Value::as_str).unwrap_or("Opaque"),
     };
-    Ok(Content {
-        kind: target.kind(),
-        secret_type,
-        entries,
-    })
+    Ok(Content { kind: target.kind(), secret_type, entries })
 }
 
 /// A DNS-1123 subdomain, as the API server requires of ConfigMap/Secret names.
@@ -385,9 +307,7 @@ pub fn valid_name(name: &str) -> bool {
     name.len() <= 253
         && name.split('.').all(|label| {
             !label.is_empty()
-                && label
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
                 && !label.starts_with('-')
                 && !label.ends_with('-')
         })
@@ -395,15 +315,19 @@ pub fn valid_name(name: &str) -> bool {
 
 /// Gives every planned object its versioned name, `immutable: true` and the
 /// annotations, and returns the renames for the rewrite stage.
-pub fn apply(objects: &mut [Object], versioned: &[bool], naming: &Naming) -> Result<Renames> {
+/// With `findings`, an object whose versioned name would be invalid is left
+/// unversioned and reported there (`check`) instead of failing the render.
+pub fn apply(
+    objects: &mut [Object],
+    versioned: &[bool],
+    naming: &Naming,
+    mut findings: Option<&mut Vec<Diagnostic>>,
+) -> Result<Renames> {
     let mut renames = Renames::new();
     for (obj, _) in objects.iter_mut().zip(versioned).filter(|(_, v)| **v) {
         let target = obj.bundle_kind().expect("only bundles are planned");
         let keyed = target == Target::Secret && naming.key.is_some();
-        let digest = hash::digest(
-            &content_of(obj, target)?,
-            if keyed { naming.key.as_ref() } else { None },
-        );
+        let digest = hash::digest(&content_of(obj, target)?, if keyed { naming.key.as_ref() } else { None });
         let full = hash::base32(&digest);
         let (name, ns) = (obj.name().to_string(), obj.namespace().to_string());
         let vars = json!({
@@ -411,38 +335,29 @@ pub fn apply(objects: &mut [Object], versioned: &[bool], naming: &Naming) -> Res
             "kind": target.kind(), "namespace": ns,
         });
         let at = |e: Error| {
-            e.in_file(obj.origin.file.clone())
-                .at_line(obj.origin.line)
-                .object(format!("{target:?}/{ns}/{name}"))
+            e.in_file(obj.origin.file.clone()).at_line(obj.origin.line).object(format!("{target:?}/{ns}/{name}"))
         };
-        let new_name = naming
-            .template
-            .render(&vars)
-            .map_err(|e| at(naming_error(format!("naming.template: {e}"))))?;
+        let new_name = naming.template.render(&vars).map_err(|e| at(naming_error(format!("naming.template: {e}"))))?;
         if !valid_name(&new_name) {
-            let why = if new_name.len() > 253 {
-                "longer than 253 characters"
-            } else {
-                "not a valid DNS-1123 subdomain"
-            };
-            return Err(at(naming_error(format!(
-                "versioned name {new_name:?} is {why}"
-            ))
-            .field("metadata.name")));
+            let why =
+                if new_name.len() > 253 { "longer than 253 characters" } else { "not a valid DNS-1123 subdomain" };
+            let err = at(naming_error(format!("versioned name {new_name:?} is {why}")).field("metadata.name"));
+            match findings.as_deref_mut() {
+                Some(f) => {
+                    f.push(Diagnostic::from_error("invalid-name", &err));
+                    continue;
+                }
+                None => return Err(err),
+            }
         }
-        let hash_ann = format!(
-            "{}:{}",
-            if keyed { "blake3-keyed" } else { "blake3" },
-            hash::hex(&digest)
-        );
+        let hash_ann = format!("{}:{}", if keyed { "blake3-keyed" } else { "blake3" }, hash::hex(&digest));
         let sync = match obj.annotation(ANN_ARGO_SYNC) {
             Some(s) if s.split(',').any(|o| o.trim() == "PruneLast=true") => s.to_string(),
             Some(s) if !s.trim().is_empty() => format!("{s},PruneLast=true"),
             _ => "PruneLast=true".to_string(),
         };
         let sources = obj.origin.generated_from.as_ref().map(|s| s.join(","));
-        obj.metadata_mut()
-            .insert("name".into(), Value::String(new_name.clone()));
+        obj.metadata_mut().insert("name".into(), Value::String(new_name.clone()));
         obj.set_annotation(ANN_BUNDLE, &name);
         obj.set_annotation(ANN_HASH, &hash_ann);
         if let Some(s) = sources {
@@ -487,21 +402,10 @@ mod tests {
     #[test]
     fn pod_local_names_are_not_mentions() {
         let p = |v: &[&str]| -> Vec<Seg> {
-            v.iter()
-                .map(|s| {
-                    s.parse::<usize>()
-                        .map_or_else(|_| Seg::Key((*s).into()), Seg::Index)
-                })
-                .collect()
+            v.iter().map(|s| s.parse::<usize>().map_or_else(|_| Seg::Key((*s).into()), Seg::Index)).collect()
         };
         assert!(is_pod_local_name(&p(&["spec", "volumes", "0", "name"])));
-        assert!(is_pod_local_name(&p(&[
-            "containers",
-            "1",
-            "volumeMounts",
-            "0",
-            "name"
-        ])));
+        assert!(is_pod_local_name(&p(&["containers", "1", "volumeMounts", "0", "name"])));
         assert!(!is_pod_local_name(&p(&["metadata", "name"])));
         assert!(!is_pod_local_name(&p(&["containers", "0", "args", "1"])));
     }

@@ -12,9 +12,7 @@ pub struct Tree {
 
 impl Tree {
     pub fn new() -> Self {
-        Tree {
-            dir: tempfile::tempdir().expect("temp dir"),
-        }
+        Tree { dir: tempfile::tempdir().expect("temp dir") }
     }
 
     pub fn path(&self) -> &Path {
@@ -81,16 +79,8 @@ impl Run {
     /// line that contains every `needle`. Returns stderr.
     #[track_caller]
     pub fn bad_input(&self, needles: &[&str]) -> &str {
-        assert_eq!(
-            self.code, 2,
-            "stdout:\n{}\nstderr:\n{}",
-            self.stdout, self.stderr
-        );
-        assert!(
-            self.stdout.is_empty(),
-            "partial output on failure:\n{}",
-            self.stdout
-        );
+        assert_eq!(self.code, 2, "stdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(self.stdout.is_empty(), "partial output on failure:\n{}", self.stdout);
         let first = self.stderr.lines().next().unwrap_or_default();
         assert!(first.starts_with("error: "), "{}", self.stderr);
         for n in needles {
@@ -109,11 +99,7 @@ pub fn bin() -> PathBuf {
 pub fn imprint(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run {
     let mut cmd = Command::new(bin());
     cmd.args(args).env_clear().envs(env.iter().copied());
-    cmd.stdin(if stdin.is_some() {
-        Stdio::piped()
-    } else {
-        Stdio::null()
-    });
+    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run imprint");
     if let Some(text) = stdin {
@@ -134,32 +120,22 @@ pub fn imprint(args: &[&str], stdin: Option<&str>, env: &[(&str, &str)]) -> Run 
 
 /// Parses a YAML stream printed by imprint into JSON values.
 pub fn docs(stream: &str) -> Vec<serde_json::Value> {
-    imprint::yaml::parse_stream(stream, "out.yaml")
-        .unwrap()
-        .into_iter()
-        .map(|d| d.value)
-        .collect()
+    imprint::yaml::parse_stream(stream, "out.yaml").unwrap().into_iter().map(|d| d.value).collect()
 }
 
 /// The object of `kind` whose `imprint.dev/bundle` (or name) is `name`.
-pub fn find<'a>(
-    docs: &'a [serde_json::Value],
-    kind: &str,
-    name: &str,
-) -> Option<&'a serde_json::Value> {
+pub fn find<'a>(docs: &'a [serde_json::Value], kind: &str, name: &str) -> Option<&'a serde_json::Value> {
     docs.iter().find(|d| {
         d["kind"] == kind
             && (d["metadata"]["annotations"]["imprint.dev/bundle"] == name
-                || (d["metadata"]["name"] == name
-                    && d["metadata"]["annotations"]["imprint.dev/bundle"].is_null()))
+                || (d["metadata"]["name"] == name && d["metadata"]["annotations"]["imprint.dev/bundle"].is_null()))
     })
 }
 
 /// The name a bundle got in the output.
 #[track_caller]
 pub fn name_of(docs: &[serde_json::Value], kind: &str, name: &str) -> String {
-    find(docs, kind, name)
-        .unwrap_or_else(|| panic!("{kind} {name} not in output"))["metadata"]["name"]
+    find(docs, kind, name).unwrap_or_else(|| panic!("{kind} {name} not in output"))["metadata"]["name"]
         .as_str()
         .unwrap()
         .to_string()
