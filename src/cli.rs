@@ -28,6 +28,70 @@ pub enum Command {
     Render(RenderArgs),
     /// Render two revisions and report what will roll, and why.
     Diff(DiffArgs),
+    /// Who uses which config: every bundle and the objects that reference it.
+    Graph(GraphArgs),
+    /// Policy findings before sync (exit 1 on any error finding).
+    Check(CheckArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GraphFormat {
+    Table,
+    Dot,
+    Mermaid,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GraphArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// Read DIR as it is at this git revision.
+    #[arg(long, env = "IMPRINT_REV")]
+    pub rev: Option<String>,
+    #[arg(long, value_enum, default_value_t = GraphFormat::Table)]
+    pub format: GraphFormat,
+    /// Only this bundle (original or versioned name) and its users.
+    #[arg(long)]
+    pub bundle: Option<String>,
+    /// Only the bundles this object (by name) uses.
+    #[arg(long)]
+    pub workload: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Deny {
+    Warnings,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct CheckArgs {
+    /// App directory, or `-` for a manifest stream on stdin.
+    #[arg(default_value = ".")]
+    pub dir: String,
+    /// Read DIR as it is at this git revision.
+    #[arg(long, env = "IMPRINT_REV")]
+    pub rev: Option<String>,
+    #[arg(short = 'n', long, env = "IMPRINT_NAMESPACE")]
+    pub namespace: Option<String>,
+    /// Key file for keyed Secret hashes.
+    #[arg(long, env = "IMPRINT_HASH_KEY_FILE")]
+    pub hash_key_file: Option<PathBuf>,
+    /// Flux post-build substitution runs on the output: `${VAR}` in a
+    /// versioned bundle is an error.
+    #[arg(long)]
+    pub flux: bool,
+    /// Also fail (exit 1) on warnings.
+    #[arg(long, value_enum)]
+    pub deny: Option<Deny>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
 }
 
 /// What to render and how: shared by every command that renders.
@@ -125,6 +189,8 @@ fn run(cli: Cli) -> Result<i32, Error> {
     match cli.command {
         Command::Render(args) => render_cmd(&args),
         Command::Diff(args) => diff_cmd(&args),
+        Command::Graph(args) => graph_cmd(&args),
+        Command::Check(args) => check_cmd(&args),
     }
 }
 
@@ -242,4 +308,41 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     };
     print(&text)?;
     Ok(i32::from(report.changed))
+}
+
+fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
+    let opts = options(&args.input)?;
+    let rendered = render::render(load_input(&args.input.dir, args.rev.as_deref())?, &opts)?;
+    print_diagnostics(&rendered, false, false);
+    let g = crate::graph::build(&rendered).filter(args.bundle.as_deref(), args.workload.as_deref());
+    print(&match args.format {
+        GraphFormat::Table => crate::graph::to_table(&g),
+        GraphFormat::Dot => crate::graph::to_dot(&g),
+        GraphFormat::Mermaid => crate::graph::to_mermaid(&g),
+        GraphFormat::Json => crate::graph::to_json(&g),
+    })?;
+    Ok(0)
+}
+
+/// Exit 1 on any error finding (or warning with `--deny warnings`), 2 only
+/// when the input cannot be read at all.
+fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
+    let input = InputArgs {
+        dir: args.dir.clone(),
+        namespace: args.namespace.clone(),
+        hash_key_file: args.hash_key_file.clone(),
+        allow_dangling: true,
+    };
+    let opts = Options { lenient: true, ..options(&input)? };
+    let mut loaded = load_input(&args.dir, args.rev.as_deref())?;
+    let texts = std::mem::take(&mut loaded.texts);
+    let rendered = render::render(loaded, &opts)?;
+    let settings = crate::check::Settings { flux: args.flux, keyed: opts.hash_key.is_some() };
+    let findings = crate::check::check(&rendered, &texts, settings);
+    print(&match args.format {
+        CheckFormat::Text => crate::check::to_text(&findings),
+        CheckFormat::Json => crate::check::to_json(&findings),
+    })?;
+    let s = crate::check::summary(&findings);
+    Ok(i32::from(s.errors > 0 || (args.deny.is_some() && s.warnings > 0)))
 }

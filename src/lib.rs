@@ -7,12 +7,14 @@
 //! only users of their crates.
 #![forbid(unsafe_code)]
 
+pub mod check;
 pub mod cli;
 pub mod config;
 pub mod diff;
 pub mod emit;
 pub mod error;
 pub mod generate;
+pub mod graph;
 pub mod kinds;
 pub mod load;
 pub mod object;

@@ -43,6 +43,9 @@ pub struct Loaded {
     pub config_file: Option<String>,
     pub objects: Vec<Object>,
     pub bundles: Vec<BundleSpec>,
+    /// The text of each manifest file, by path (`check` reads how scalars
+    /// were spelled, which parsing loses).
+    pub texts: Vec<(String, String)>,
 }
 
 /// Loads an app directory.
@@ -69,17 +72,23 @@ pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
     }
     let files = resource_files(src, &config, &excluded)?;
     let mut objects = Vec::new();
+    let mut texts = Vec::new();
     for (path, target) in files {
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         let text = utf8(bytes, &path)?;
         objects.extend(parse_objects(&text, &path)?);
+        texts.push((path, text));
     }
-    Ok(Loaded { config, config_file, objects, bundles })
+    Ok(Loaded { config, config_file, objects, bundles, texts })
 }
 
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
 pub fn load_stream(text: &str, name: &str) -> Result<Loaded> {
-    Ok(Loaded { objects: parse_objects(text, name)?, ..Loaded::default() })
+    Ok(Loaded {
+        objects: parse_objects(text, name)?,
+        texts: vec![(name.to_string(), text.to_string())],
+        ..Loaded::default()
+    })
 }
 
 fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {

@@ -327,7 +327,15 @@ pub fn apply(
     for (obj, _) in objects.iter_mut().zip(versioned).filter(|(_, v)| **v) {
         let target = obj.bundle_kind().expect("only bundles are planned");
         let keyed = target == Target::Secret && naming.key.is_some();
-        let digest = hash::digest(&content_of(obj, target)?, if keyed { naming.key.as_ref() } else { None });
+        let content = match (content_of(obj, target), findings.as_deref_mut()) {
+            (Ok(c), _) => c,
+            (Err(e), Some(f)) => {
+                f.push(Diagnostic::from_error("invalid-data", &e));
+                continue;
+            }
+            (Err(e), None) => return Err(e),
+        };
+        let digest = hash::digest(&content, if keyed { naming.key.as_ref() } else { None });
         let full = hash::base32(&digest);
         let (name, ns) = (obj.name().to_string(), obj.namespace().to_string());
         let vars = json!({

@@ -1,0 +1,500 @@
+//! `imprint check`: policy findings before sync, in compiler style. Runs the
+//! pipeline in lenient mode (what would stop a render becomes an error
+//! finding) and then looks at the result the way a reviewer would.
+
+use crate::error::{Diagnostic, Severity};
+use crate::graph;
+use crate::object::Object;
+use crate::refs::{Seg, Target, Via};
+use crate::render::Rendered;
+use crate::version::{ANN_BUNDLE, valid_name};
+use base64::Engine as _;
+use serde::Serialize;
+use serde_json::Value;
+use std::fmt::Write as _;
+
+/// Version of the JSON schema; bumped on any incompatible change.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// What `check` was asked to do beyond the render itself.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Settings {
+    /// Flux post-build substitution will run: `${VAR}` in a versioned bundle
+    /// is an error, not a warning.
+    pub flux: bool,
+    /// A Secret hash key was given.
+    pub keyed: bool,
+}
+
+/// Render diagnostics that are findings as they are.
+const FROM_RENDER: &[&str] = &[
+    "dangling-reference",
+    "secret-missing-keys",
+    "invalid-name",
+    "invalid-data",
+    "unversioned-name-used",
+    "unversioned-rbac",
+    "unversioned-fixed-name",
+    "unversioned-pv",
+    "subfolder-skipped",
+];
+
+fn is_versioned(o: &Object) -> bool {
+    o.annotation(ANN_BUNDLE).is_some()
+}
+
+/// Every finding for a lenient render and the manifest texts it came from.
+#[must_use]
+pub fn check(r: &Rendered, texts: &[(String, String)], settings: Settings) -> Vec<Diagnostic> {
+    let mut out: Vec<Diagnostic> = r.diagnostics.iter().filter(|d| FROM_RENDER.contains(&d.code)).cloned().collect();
+    for d in &mut out {
+        if d.code == "dangling-reference" || d.code == "secret-missing-keys" {
+            d.severity = Severity::Error;
+        }
+    }
+    unused_bundles(r, &mut out);
+    mutable_env(r, &mut out);
+    for o in &r.objects {
+        substitution(o, settings, &mut out);
+        sealed_secret(o, &mut out);
+        unkeyed(o, settings, &mut out);
+        plaintext(o, &mut out);
+        names(o, &mut out);
+        ambiguous(o, texts, &mut out);
+    }
+    external_secrets(r, &mut out);
+    pv_versioned(r, &mut out);
+    out.sort_by(|a, b| {
+        (std::cmp::Reverse(a.severity), &a.file, a.line, a.code, &a.object, &a.field).cmp(&(
+            std::cmp::Reverse(b.severity),
+            &b.file,
+            b.line,
+            b.code,
+            &b.object,
+            &b.field,
+        ))
+    });
+    out.dedup();
+    out
+}
+
+fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
+    let g = graph::build(r);
+    for b in g.unused() {
+        let Some(o) = r.objects.iter().find(|o| {
+            o.kind() == b.kind && o.namespace() == b.namespace && o.annotation(ANN_BUNDLE).unwrap_or(o.name()) == b.name
+        }) else {
+            continue;
+        };
+        // A plain ConfigMap nothing mounts is normal (controllers read them
+        // by name); a generated or versioned one nobody uses is dead weight.
+        if o.origin.generated_from.is_none() && !is_versioned(o) {
+            continue;
+        }
+        out.push(
+            Diagnostic::about(
+                Severity::Warning,
+                "unused-bundle",
+                o,
+                format!("{} {} is used by no object", b.kind, b.name),
+            )
+            .with_help("remove it, or reference it from the workload that needs it"),
+        );
+    }
+}
+
+fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
+    for l in &r.links {
+        if !matches!(l.reference.via, Via::Env | Via::EnvFrom) {
+            continue;
+        }
+        let target = r.objects.iter().find(|o| {
+            o.bundle_kind() == Some(l.reference.target)
+                && o.name() == l.reference.name
+                && l.namespace.as_deref().is_none_or(|ns| ns == o.namespace())
+        });
+        let Some(target) = target else { continue };
+        if is_versioned(target) {
+            continue;
+        }
+        let from = &r.objects[l.from];
+        out.push(
+            Diagnostic::about(
+                Severity::Warning,
+                "mutable-env-config",
+                from,
+                format!(
+                    "{} reads {} {} through {} but it stays mutable: running pods never see a new value",
+                    from.id(),
+                    l.reference.target.kind(),
+                    l.reference.name,
+                    l.reference.via.as_str()
+                ),
+            )
+            .with_field(l.reference.path.to_string())
+            .with_help(format!(
+                "let imprint version it (annotate it imprint.dev/version: \"true\", or generate it with a {}Generator); see the notes for why it was left alone",
+                if l.reference.target == Target::ConfigMap { "configMap" } else { "secret" }
+            )),
+        );
+    }
+}
+
+/// Values of a bundle as text (Secret values decoded; never printed).
+fn values(o: &Object) -> Vec<(String, String)> {
+    let secret = o.bundle_kind() == Some(Target::Secret);
+    let mut out = Vec::new();
+    for section in ["data", "stringData", "binaryData"] {
+        let Some(Value::Object(m)) = o.value.get(section) else { continue };
+        for (k, v) in m {
+            let Some(s) = v.as_str() else { continue };
+            let text = if (secret && section == "data") || section == "binaryData" {
+                let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
+                base64::engine::general_purpose::STANDARD
+                    .decode(compact)
+                    .ok()
+                    .and_then(|b| String::from_utf8(b).ok())
+                    .unwrap_or_default()
+            } else {
+                s.to_string()
+            };
+            out.push((format!("{section}.{k}"), text));
+        }
+    }
+    out
+}
+
+/// Whether `text` holds a Flux post-build variable (`${VAR}`,
+/// `${VAR:=default}`); `$${VAR}` is Flux's escape and does not count.
+#[must_use]
+pub fn has_substitution(text: &str) -> bool {
+    let b = text.as_bytes();
+    let mut i = 0;
+    while i + 1 < b.len() {
+        if b[i] == b'$' && b[i + 1] == b'$' {
+            i += 2;
+            continue;
+        }
+        if b[i] == b'$' && b[i + 1] == b'{' {
+            let rest = &b[i + 2..];
+            let name_len = rest.iter().take_while(|c| c.is_ascii_alphanumeric() || **c == b'_').count();
+            if name_len > 0
+                && !rest[0].is_ascii_digit()
+                && rest.get(name_len).is_some_and(|c| matches!(c, b'}' | b':' | b'=' | b'-'))
+            {
+                return true;
+            }
+        }
+        i += 1;
+    }
+    false
+}
+
+fn substitution(o: &Object, s: Settings, out: &mut Vec<Diagnostic>) {
+    if !is_versioned(o) {
+        return;
+    }
+    for (field, text) in values(o) {
+        if has_substitution(&text) {
+            let severity = if s.flux { Severity::Error } else { Severity::Warning };
+            out.push(
+                Diagnostic::about(severity, "flux-substitution", o, format!(
+                    "{} holds a ${{VAR}} that Flux post-build substitution would replace after hashing, changing an immutable object under the same name",
+                    o.id()
+                ))
+                .with_field(field)
+                .with_help("render the value with an imprint template instead, or escape it as $${VAR}"),
+            );
+        }
+    }
+}
+
+fn sealed_secret(o: &Object, out: &mut Vec<Diagnostic>) {
+    if o.group() != "bitnami.com" || o.kind() != "SealedSecret" {
+        return;
+    }
+    let scoped = |key: &str| {
+        o.annotation(key) == Some("true")
+            || crate::object::str_at(&o.value, &["spec", "template", "metadata", "annotations", key]) == Some("true")
+    };
+    if scoped("sealedsecrets.bitnami.com/namespace-wide") || scoped("sealedsecrets.bitnami.com/cluster-wide") {
+        return;
+    }
+    out.push(
+        Diagnostic::about(Severity::Warning, "sealed-secret-strict", o, format!(
+            "{} is strict-scope: its name is sealed into the ciphertext, so imprint never renames it and its consumers do not roll when it changes",
+            o.id()
+        ))
+        .with_help("re-seal with `kubeseal --scope namespace-wide` (or cluster-wide) so the name is not bound to the ciphertext"),
+    );
+}
+
+fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
+    for o in r.objects.iter().filter(|o| o.group() == "external-secrets.io" && o.kind() == "ExternalSecret") {
+        let target = crate::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
+        let users: Vec<String> = r
+            .links
+            .iter()
+            .filter(|l| l.points_at(Target::Secret, o.namespace(), target))
+            .filter(|l| !matches!(l.reference.via, Via::Rbac))
+            .map(|l| r.objects[l.from].id().to_string())
+            .collect();
+        if users.is_empty() {
+            continue;
+        }
+        out.push(
+            Diagnostic::about(Severity::Note, "external-secret-consumed", o, format!(
+                "{} creates Secret {target}, used by {}; imprint cannot see its content, so they will not roll when it changes",
+                o.id(),
+                users.join(", ")
+            ))
+            .with_help("version the ExternalSecret: put a version in its name and spec.target.name, and bump it with the remote value"),
+        );
+    }
+}
+
+fn unkeyed(o: &Object, s: Settings, out: &mut Vec<Diagnostic>) {
+    if s.keyed || o.bundle_kind() != Some(Target::Secret) || !is_versioned(o) {
+        return;
+    }
+    out.push(
+        Diagnostic::about(Severity::Warning, "unkeyed-secret-hash", o, format!(
+            "{} is versioned with an unkeyed hash: anyone who can read a pod spec can confirm a guessed value offline",
+            o.id()
+        ))
+        .with_help("give the operator's key with --hash-key-file or IMPRINT_HASH_KEY_FILE"),
+    );
+}
+
+fn plaintext(o: &Object, out: &mut Vec<Diagnostic>) {
+    if o.bundle_kind() != Some(Target::Secret) || o.value.get("sops").is_some() {
+        return;
+    }
+    let keys: Vec<String> = values(o).into_iter().map(|(k, _)| k).collect();
+    if keys.is_empty() {
+        return;
+    }
+    let from = match &o.origin.generated_from {
+        Some(files) if !files.is_empty() => format!(" (from {})", files.join(", ")),
+        Some(_) => " (from literals in imprint.yaml)".to_string(),
+        None => String::new(),
+    };
+    out.push(
+        Diagnostic::about(
+            Severity::Warning,
+            "plaintext-secret",
+            o,
+            format!("{} has plaintext values committed to the repository{from}: {}", o.id(), keys.join(", ")),
+        )
+        .with_help("encrypt it with SOPS, or commit a SealedSecret or ExternalSecret instead"),
+    );
+}
+
+/// Names the API server would refuse.
+fn names(o: &Object, out: &mut Vec<Diagnostic>) {
+    let name = o.name();
+    if name.is_empty() {
+        return;
+    }
+    let label = |n: &str, first_letter: bool| {
+        n.len() <= 63
+            && valid_name(n)
+            && !n.contains('.')
+            && (!first_letter || n.starts_with(|c: char| c.is_ascii_lowercase()))
+    };
+    let ok = match (o.group(), o.kind()) {
+        ("", "Service") => label(name, true),
+        ("", "Namespace") => label(name, false),
+        ("batch", "CronJob") => valid_name(name) && name.len() <= 52,
+        ("", "ConfigMap" | "Secret" | "ServiceAccount" | "PersistentVolumeClaim" | "Pod")
+        | ("apps", "Deployment" | "StatefulSet" | "DaemonSet" | "ReplicaSet")
+        | ("batch", "Job") => valid_name(name),
+        _ => return,
+    };
+    if !ok {
+        out.push(
+            Diagnostic::about(Severity::Error, "invalid-name", o, format!("{} has a name the API server refuses: {name:?}", o.id()))
+                .with_field("metadata.name")
+                .with_help("names are lowercase letters, digits, '-' (and '.' where allowed); Services and Namespaces at most 63, CronJobs 52, others 253"),
+        );
+    }
+}
+
+/// Where a string is required, a YAML 1.1 boolean or a leading-zero number
+/// is almost always a forgotten quote (`value: yes`, `version: 0644`).
+fn ambiguous(o: &Object, texts: &[(String, String)], out: &mut Vec<Diagnostic>) {
+    let is_cm = o.bundle_kind() == Some(Target::ConfigMap);
+    let mut hits: Vec<(String, String)> = Vec::new();
+    walk(&o.value, &mut Vec::new(), &mut |path, v| {
+        if v.is_string() || v.is_null() || v.is_object() || v.is_array() {
+            return;
+        }
+        let string_field = match path {
+            [.., Seg::Key(m), Seg::Key(k), Seg::Key(_)] if m == "metadata" && (k == "labels" || k == "annotations") => {
+                true
+            }
+            [.., Seg::Key(e), Seg::Index(_), Seg::Key(val)] if e == "env" && val == "value" => true,
+            [.., Seg::Key(a), Seg::Index(_)] if a == "args" || a == "command" => true,
+            [Seg::Key(d), Seg::Key(_)] if is_cm && d == "data" => true,
+            _ => false,
+        };
+        if string_field {
+            let key = match path.last() {
+                Some(Seg::Key(k)) => k.clone(),
+                _ => String::new(),
+            };
+            hits.push((crate::refs::FieldPath(path.to_vec()).to_string(), key));
+        }
+    });
+    for (field, key) in hits {
+        let (line, spelled) = spelled_at(o, texts, &key);
+        let mut d = Diagnostic::about(
+            Severity::Warning,
+            "yaml11-ambiguous",
+            o,
+            match &spelled {
+                Some(s) => {
+                    format!("{s:?} is not a string here: YAML 1.1 (kubectl) reads it as a boolean or number; quote it")
+                }
+                None => "a boolean or number where a string is required; quote it".to_string(),
+            },
+        )
+        .with_field(field)
+        .with_help("write it in quotes, e.g. \"yes\" or \"0644\"");
+        if let Some(l) = line {
+            d.line = Some(l);
+        }
+        out.push(d);
+    }
+}
+
+/// The line and plain spelling of `key: value` after the object's start.
+fn spelled_at(o: &Object, texts: &[(String, String)], key: &str) -> (Option<u64>, Option<String>) {
+    let Some((_, text)) = texts.iter().find(|(p, _)| *p == o.origin.file) else { return (None, None) };
+    let start = usize::try_from(o.origin.line.saturating_sub(1)).unwrap_or(0);
+    for (n, line) in text.lines().enumerate().skip(start) {
+        let t = line.trim_start().trim_start_matches("- ");
+        let rest = if key.is_empty() { Some(t) } else { t.strip_prefix(key).and_then(|r| r.strip_prefix(':')) };
+        let Some(rest) = rest else { continue };
+        let value = rest.split(" #").next().unwrap_or_default().trim();
+        if !value.is_empty() && !value.starts_with(['"', '\'', '{', '[', '|', '>']) {
+            return (Some(n as u64 + 1), Some(value.to_string()));
+        }
+    }
+    (None, None)
+}
+
+fn walk(v: &Value, path: &mut Vec<Seg>, f: &mut impl FnMut(&[Seg], &Value)) {
+    f(path, v);
+    match v {
+        Value::Object(m) => {
+            for (k, x) in m {
+                path.push(Seg::Key(k.clone()));
+                walk(x, path, f);
+                path.pop();
+            }
+        }
+        Value::Array(a) => {
+            for (i, x) in a.iter().enumerate() {
+                path.push(Seg::Index(i));
+                walk(x, path, f);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {
+    for l in r.links.iter().filter(|l| l.reference.via == Via::PersistentVolume) {
+        let pv = &r.objects[l.from];
+        // After the rewrite the PV names the versioned object itself.
+        let current = l.reference.path.get(&pv.value).and_then(Value::as_str).unwrap_or_default();
+        let versioned =
+            r.objects.iter().any(|o| o.bundle_kind() == Some(Target::Secret) && o.name() == current && is_versioned(o));
+        if versioned {
+            out.push(
+                Diagnostic::about(Severity::Warning, "pv-versioned", pv, format!(
+                    "{} uses a versioned Secret; a PersistentVolume's source cannot change after creation, so a new version fails the sync",
+                    pv.id()
+                ))
+                .with_field(l.reference.path.to_string())
+                .with_help("leave this Secret unversioned (imprint.dev/version: \"false\") or recreate the volume on change"),
+            );
+        }
+    }
+}
+
+/// Counts by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub notes: usize,
+}
+
+#[must_use]
+pub fn summary(findings: &[Diagnostic]) -> Summary {
+    let count = |s| findings.iter().filter(|d| d.severity == s).count();
+    Summary { errors: count(Severity::Error), warnings: count(Severity::Warning), notes: count(Severity::Note) }
+}
+
+/// Compiler style: `error[code]: message`, `--> file:line`, then object,
+/// field and help.
+#[must_use]
+pub fn to_text(findings: &[Diagnostic]) -> String {
+    let mut out = String::new();
+    for d in findings {
+        let _ = writeln!(out, "{}[{}]: {}", d.severity.as_str(), d.code, d.message);
+        match (&d.file, d.line) {
+            (Some(f), Some(l)) => {
+                let _ = writeln!(out, "  --> {f}:{l}");
+            }
+            (Some(f), None) => {
+                let _ = writeln!(out, "  --> {f}");
+            }
+            _ => {}
+        }
+        for (what, v) in [("object", &d.object), ("field", &d.field), ("help", &d.help)] {
+            if let Some(v) = v {
+                let _ = writeln!(out, "  = {what}: {v}");
+            }
+        }
+        out.push('\n');
+    }
+    let s = summary(findings);
+    let _ = writeln!(out, "check: {} error(s), {} warning(s), {} note(s)", s.errors, s.warnings, s.notes);
+    out
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct JsonReport<'a> {
+    schema_version: u32,
+    summary: Summary,
+    findings: &'a [Diagnostic],
+}
+
+/// The JSON report (schema in README.md).
+#[must_use]
+pub fn to_json(findings: &[Diagnostic]) -> String {
+    let r = JsonReport { schema_version: SCHEMA_VERSION, summary: summary(findings), findings };
+    let mut s = serde_json::to_string_pretty(&r).expect("findings always serialize");
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flux_variables_and_their_escape() {
+        assert!(has_substitution("url: ${BASE_URL}/x"));
+        assert!(has_substitution("${A:=default}"));
+        assert!(has_substitution("${A:-default}"));
+        assert!(!has_substitution("$${ESCAPED}"));
+        assert!(!has_substitution("$HOME ${} ${1X} {A}"));
+        assert!(!has_substitution("price: $5"));
+    }
+}

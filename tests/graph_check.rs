@@ -1,0 +1,259 @@
+//! `graph` and `check` on fixture trees: every format, both filters, and a
+//! fixture for every finding.
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {k: v}\n";
+
+fn deploy(name: &str, env_from: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n        envFrom: [{env_from}]\n"
+    )
+}
+
+fn app() -> Tree {
+    Tree::new()
+        .file(
+            "imprint.yaml",
+            "namespace: prod\nconfigMapGenerator:\n- name: gen\n  literals: [A=1]\n- name: lonely\n  literals: [B=2]\n",
+        )
+        .file("cm.yaml", CM)
+        .file("web.yaml", deploy("web", "{configMapRef: {name: gen}}, {configMapRef: {name: cfg}}"))
+        .file("job.yaml", deploy("worker", "{configMapRef: {name: gen}}"))
+}
+
+fn run(tree: &Tree, args: &[&str]) -> Run {
+    let mut all = vec![args[0], tree.path().to_str().unwrap()];
+    all.extend_from_slice(&args[1..]);
+    imprint(&all, None, &[])
+}
+
+#[test]
+fn graph_table_groups_by_bundle_and_lists_unused() {
+    let t = app();
+    let out = run(&t, &["graph"]).ok().to_string();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("BUNDLE") && lines[0].contains("USED BY"), "{out}");
+    assert!(out.contains("prod/ConfigMap cfg  cfg-"), "{out}");
+    assert!(out.contains("prod/ConfigMap gen") && out.contains("prod/Deployment worker"), "{out}");
+    assert!(out.contains("Unused (1):\n  prod/ConfigMap lonely"), "{out}");
+    // Columns align: "USED BY" starts at the same column on every row.
+    let col = lines[0].find("USED BY").unwrap();
+    assert!(lines[1..3].iter().all(|l| l[col..].starts_with("prod/Deployment")), "{out}");
+}
+
+#[test]
+fn graph_json_dot_mermaid_and_filters() {
+    let t = app();
+    let v: Value = serde_json::from_str(run(&t, &["graph", "--format", "json"]).ok()).unwrap();
+    assert_eq!(v["schemaVersion"], 1);
+    let generated = v["bundles"].as_array().unwrap().iter().find(|b| b["name"] == "gen").unwrap();
+    assert!(generated["versionedName"].as_str().unwrap().starts_with("gen-"));
+    assert_eq!(generated["usedBy"].as_array().unwrap().len(), 2);
+    assert_eq!(generated["usedBy"][0]["via"], "envFrom");
+    assert_eq!(generated["usedBy"][0]["referrer"]["kind"], "Deployment");
+    let dot = run(&t, &["graph", "--format", "dot"]).ok().to_string();
+    assert!(
+        dot.starts_with("digraph imprint {") && dot.contains("subgraph cluster_0") && dot.contains("shape=note"),
+        "{dot}"
+    );
+    assert!(dot.contains("[label=\"envFrom\"]"), "{dot}");
+    let mermaid = run(&t, &["graph", "--format", "mermaid"]).ok().to_string();
+    assert!(
+        mermaid.starts_with("flowchart LR\n")
+            && mermaid.contains("subgraph ns_prod[\"prod\"]")
+            && mermaid.contains("-- envFrom -->"),
+        "{mermaid}"
+    );
+    let only: Value = serde_json::from_str(run(&t, &["graph", "--format", "json", "--bundle", "cfg"]).ok()).unwrap();
+    assert_eq!(only["bundles"].as_array().unwrap().len(), 1);
+    let w: Value = serde_json::from_str(run(&t, &["graph", "--format", "json", "--workload", "worker"]).ok()).unwrap();
+    let names: Vec<&str> = w["bundles"].as_array().unwrap().iter().map(|b| b["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["gen"]);
+}
+
+#[test]
+fn graph_shows_dangling_with_allow_dangling() {
+    let t = Tree::new().file("web.yaml", deploy("web", "{configMapRef: {name: missing}}"));
+    run(&t, &["graph"]).bad_input(&["dangling reference"]);
+    let out = run(&t, &["graph", "--allow-dangling"]).ok().to_string();
+    assert!(out.contains("Dangling (1):") && out.contains("ConfigMap \"missing\""), "{out}");
+    let dot = run(&t, &["graph", "--allow-dangling", "--format", "dot"]).ok().to_string();
+    assert!(dot.contains("color=red"), "{dot}");
+}
+
+/// Runs check and returns (exit code, findings as JSON).
+fn check(tree: &Tree, extra: &[&str]) -> (i32, Vec<Value>) {
+    let mut args = vec!["check", "--format", "json"];
+    args.extend_from_slice(extra);
+    let r = run(tree, &args);
+    assert!(r.code == 0 || r.code == 1, "{}", r.stderr);
+    let v: Value = serde_json::from_str(&r.stdout).unwrap();
+    (r.code, v["findings"].as_array().unwrap().clone())
+}
+
+fn codes(findings: &[Value]) -> Vec<String> {
+    findings.iter().map(|f| format!("{}[{}]", f["severity"].as_str().unwrap(), f["code"].as_str().unwrap())).collect()
+}
+
+#[track_caller]
+fn has(findings: &[Value], code: &str) -> Value {
+    findings.iter().find(|f| f["code"] == code).unwrap_or_else(|| panic!("no {code} in {:?}", codes(findings))).clone()
+}
+
+#[test]
+fn check_dangling_is_an_error_not_a_crash() {
+    let t = Tree::new().file("web.yaml", deploy("web", "{configMapRef: {name: missing}}"));
+    let (code, f) = check(&t, &[]);
+    assert_eq!(code, 1);
+    let d = has(&f, "dangling-reference");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "web.yaml");
+    assert_eq!(d["line"], 1);
+    assert_eq!(d["field"], "spec.template.spec.containers[0].envFrom[0].configMapRef.name");
+}
+
+#[test]
+fn check_unused_and_mutable_env() {
+    let (code, f) = check(&app(), &[]);
+    assert_eq!(code, 0, "{:?}", codes(&f));
+    assert!(has(&f, "unused-bundle")["message"].as_str().unwrap().contains("lonely"));
+    // cfg is read through envFrom and versioned: no finding until pinned mutable.
+    assert!(!codes(&f).iter().any(|c| c.contains("mutable-env-config")), "{:?}", codes(&f));
+    let pinned =
+        app().file("cm.yaml", CM.replace("{name: cfg}", "{name: cfg, annotations: {imprint.dev/version: \"false\"}}"));
+    assert!(run(&pinned, &["graph"]).ok().contains("prod/ConfigMap cfg  (not versioned)"));
+    let (code, f) = check(&pinned, &[]);
+    assert_eq!(code, 0);
+    let m = has(&f, "mutable-env-config");
+    assert_eq!(m["severity"], "warning");
+    assert!(m["field"].as_str().unwrap().ends_with("envFrom[1].configMapRef.name"));
+    let (code, _) = check(&pinned, &["--deny", "warnings"]);
+    assert_eq!(code, 1, "--deny warnings fails on warnings");
+}
+
+#[test]
+fn check_notes_unversioned_by_safety() {
+    let t =
+        app().file("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: cfg}\nspec: {ports: [{port: 80}]}\n");
+    let (_, f) = check(&t, &[]);
+    let n = has(&f, "unversioned-name-used");
+    assert_eq!(n["severity"], "note");
+    assert!(n["message"].as_str().unwrap().contains("Service/prod/cfg"), "{n}");
+}
+
+#[test]
+fn check_flux_substitution() {
+    let t = Tree::new()
+        .file("imprint.yaml", "configMapGenerator:\n- name: gen\n  literals: [\"URL=${BASE}/x\", \"OK=$${ESCAPED}\"]\n")
+        .file("web.yaml", deploy("web", "{configMapRef: {name: gen}}"));
+    let (code, f) = check(&t, &[]);
+    assert_eq!(code, 0);
+    let w = has(&f, "flux-substitution");
+    assert_eq!(w["severity"], "warning");
+    assert_eq!(w["field"], "data.URL");
+    assert_eq!(f.iter().filter(|x| x["code"] == "flux-substitution").count(), 1, "$${{VAR}} is not flagged");
+    let (code, f) = check(&t, &["--flux"]);
+    assert_eq!(code, 1);
+    assert_eq!(has(&f, "flux-substitution")["severity"], "error");
+}
+
+#[test]
+fn check_sealed_and_external_secrets() {
+    let sealed = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: db}\nspec: {encryptedData: {password: AgBy}}\n";
+    let wide = "apiVersion: bitnami.com/v1alpha1\nkind: SealedSecret\nmetadata: {name: wide, annotations: {sealedsecrets.bitnami.com/namespace-wide: \"true\"}}\nspec: {encryptedData: {password: AgBy}}\n";
+    let external = "apiVersion: external-secrets.io/v1\nkind: ExternalSecret\nmetadata: {name: api}\nspec:\n  target: {name: api-creds}\n  data: []\n";
+    let t = Tree::new().file("s.yaml", format!("{sealed}---\n{wide}---\n{external}")).file(
+        "web.yaml",
+        deploy("web", "{secretRef: {name: db}}, {secretRef: {name: wide}}, {secretRef: {name: api-creds}}"),
+    );
+    let (code, f) = check(&t, &[]);
+    assert_eq!(code, 0, "sealed and external Secrets are not dangling: {:?}", codes(&f));
+    let s: Vec<&Value> = f.iter().filter(|x| x["code"] == "sealed-secret-strict").collect();
+    assert_eq!(s.len(), 1, "only the strict one");
+    assert!(s[0]["help"].as_str().unwrap().contains("namespace-wide"));
+    let e = has(&f, "external-secret-consumed");
+    assert_eq!(e["severity"], "note");
+    assert!(
+        e["message"].as_str().unwrap().contains("api-creds")
+            && e["message"].as_str().unwrap().contains("Deployment.apps/web")
+    );
+}
+
+#[test]
+fn check_secret_hashing_plaintext_and_never_a_value() {
+    let t = Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: creds\n  envs: [s.env]\n")
+        .file("s.env", "PASSWORD=hunter2-secret\n")
+        .file("web.yaml", deploy("web", "{secretRef: {name: creds}}"));
+    let (_, f) = check(&t, &[]);
+    has(&f, "unkeyed-secret-hash");
+    let p = has(&f, "plaintext-secret");
+    assert!(
+        p["message"].as_str().unwrap().contains("data.PASSWORD") && p["message"].as_str().unwrap().contains("s.env")
+    );
+    let text = run(&t, &["check"]).stdout;
+    assert!(!text.contains("hunter2") && !serde_json::to_string(&f).unwrap().contains("hunter2"));
+    let key = Tree::new().file("k", "key material");
+    let (_, f) = check(&t, &["--hash-key-file", key.path().join("k").to_str().unwrap()]);
+    assert!(!codes(&f).iter().any(|c| c.contains("unkeyed")), "{:?}", codes(&f));
+}
+
+#[test]
+fn check_yaml_1_1_ambiguities() {
+    let d = "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: web\n  labels:\n    enabled: yes\nspec:\n  selector: {matchLabels: {app: web}}\n  template:\n    metadata: {labels: {app: web}}\n    spec:\n      containers:\n      - name: c\n        image: busybox\n        env:\n        - name: MODE\n          value: on\n        - name: OK\n          value: \"on\"\n";
+    let t = Tree::new().file("web.yaml", d);
+    let (_, f) = check(&t, &[]);
+    let found: Vec<&Value> = f.iter().filter(|x| x["code"] == "yaml11-ambiguous").collect();
+    assert_eq!(found.len(), 2, "{f:?}");
+    assert_eq!(found[0]["line"], 6);
+    assert!(found[0]["message"].as_str().unwrap().contains("\"yes\""));
+    assert_eq!(found[1]["line"], 17);
+    assert_eq!(found[1]["field"], "spec.template.spec.containers[0].env[0].value");
+}
+
+#[test]
+fn check_names_and_secret_types_are_errors() {
+    let t = Tree::new()
+        .file("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: 9-bad}\nspec: {ports: [{port: 80}]}\n")
+        .file(
+            "s.yaml",
+            "apiVersion: v1\nkind: Secret\nmetadata: {name: tls}\ntype: kubernetes.io/tls\ndata: {tls.crt: eA==}\n",
+        );
+    let (code, f) = check(&t, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(has(&f, "invalid-name")["severity"], "error");
+    let s = has(&f, "secret-missing-keys");
+    assert!(s["message"].as_str().unwrap().contains("tls.key"));
+    let long = "a".repeat(250);
+    let t = Tree::new()
+        .file("c.yaml", CM.replace("cfg", &long))
+        .file("web.yaml", deploy("web", &format!("{{configMapRef: {{name: {long}}}}}")));
+    let (code, f) = check(&t, &[]);
+    assert_eq!(code, 1);
+    assert!(has(&f, "invalid-name")["message"].as_str().unwrap().contains("longer than 253"));
+}
+
+#[test]
+fn check_pv_with_a_versioned_secret() {
+    let pv = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteMany]\n  azureFile: {secretName: az, shareName: s}\n";
+    let t = Tree::new()
+        .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: az, annotations: {imprint.dev/version: \"true\"}}\ndata: {k: eA==}\n")
+        .file("pv.yaml", pv);
+    let (_, f) = check(&t, &[]);
+    assert_eq!(has(&f, "pv-versioned")["severity"], "warning");
+}
+
+#[test]
+fn check_text_is_compiler_style_and_unreadable_input_exits_2() {
+    let t = Tree::new().file("web.yaml", deploy("web", "{configMapRef: {name: missing}}"));
+    let r = run(&t, &["check"]);
+    assert_eq!(r.code, 1);
+    assert!(r.stdout.starts_with("error[dangling-reference]: "), "{}", r.stdout);
+    assert!(r.stdout.contains("\n  --> web.yaml:1\n  = object: Deployment.apps/web\n  = field: "), "{}", r.stdout);
+    assert!(r.stdout.ends_with("check: 1 error(s), 0 warning(s), 0 note(s)\n"), "{}", r.stdout);
+    let broken = Tree::new().file("x.yaml", "kind: [");
+    run(&broken, &["check"]).bad_input(&["invalid YAML", "x.yaml:1"]);
+}
