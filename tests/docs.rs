@@ -1,0 +1,40 @@
+//! README examples are real output: every block between
+//! `<!-- output: imprint ARGS -->` and `<!-- /output -->` must equal what
+//! that command prints from the repository root. Regenerate them with
+//! `IMPRINT_UPDATE_README=1 cargo test --test docs`.
+
+mod common;
+use common::*;
+
+fn run_from_root(args: &[&str]) -> String {
+    let out = std::process::Command::new(bin()).current_dir(repo_root()).args(args).env_clear().output().unwrap();
+    assert!(out.status.code().is_some_and(|c| c <= 1), "imprint {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+#[test]
+fn readme_examples_are_real_output() {
+    let path = repo_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let mut rebuilt = String::new();
+    let mut rest = readme.as_str();
+    let mut blocks = 0;
+    while let Some(start) = rest.find("<!-- output: imprint ") {
+        let header_end = start + rest[start..].find("-->").unwrap() + 3;
+        let args: Vec<&str> = rest[start + "<!-- output: imprint ".len()..header_end - 3].split_whitespace().collect();
+        let end = header_end + rest[header_end..].find("<!-- /output -->").unwrap();
+        let expected = format!("\n```text\n{}```\n", run_from_root(&args));
+        if std::env::var_os("IMPRINT_UPDATE_README").is_none() {
+            assert_eq!(&rest[header_end..end], expected, "README block for `imprint {}` is stale", args.join(" "));
+        }
+        rebuilt.push_str(&rest[..header_end]);
+        rebuilt.push_str(&expected);
+        rest = &rest[end..];
+        blocks += 1;
+    }
+    rebuilt.push_str(rest);
+    assert!(blocks >= 3, "the README shows real output of graph and check");
+    if std::env::var_os("IMPRINT_UPDATE_README").is_some() {
+        std::fs::write(&path, rebuilt).unwrap();
+    }
+}
