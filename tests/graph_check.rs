@@ -257,3 +257,31 @@ fn check_text_is_compiler_style_and_unreadable_input_exits_2() {
     let broken = Tree::new().file("x.yaml", "kind: [");
     run(&broken, &["check"]).bad_input(&["invalid YAML", "x.yaml:1"]);
 }
+
+#[test]
+fn check_reports_bad_bundle_data_and_every_safety_note() {
+    let bad = Tree::new()
+        .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {port: 8080}\n")
+        .file("web.yaml", deploy("web", "{configMapRef: {name: cfg}}"));
+    let (code, f) = check(&bad, &[]);
+    assert_eq!(code, 1);
+    let d = has(&f, "invalid-data");
+    assert_eq!(d["field"], "data.port");
+    // The render itself refuses it with the same words.
+    run(&bad, &["render"]).bad_input(&["not a string", "c.yaml:1", "data.port"]);
+
+    let role = "apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: {name: r}\nrules: [{apiGroups: [\"\"], resources: [configmaps], resourceNames: [cfg], verbs: [get]}]\n";
+    let pv = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteMany]\n  azureFile: {secretName: az, shareName: s}\n";
+    let t = Tree::new()
+        .file("c.yaml", CM)
+        .file("a.yaml", CM.replace("cfg", "argocd-cm"))
+        .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: az}\ndata: {k: eA==}\n")
+        .file("x.yaml", format!("{role}---\n{pv}"))
+        .file("web.yaml", deploy("web", "{configMapRef: {name: cfg}}, {configMapRef: {name: argocd-cm}}, {secretRef: {name: az}}"));
+    let (_, f) = check(&t, &[]);
+    for code in ["unversioned-rbac", "unversioned-fixed-name", "unversioned-pv"] {
+        assert_eq!(has(&f, code)["severity"], "note", "{code}");
+    }
+    // ...and each of them read through envFrom while mutable.
+    assert_eq!(f.iter().filter(|x| x["code"] == "mutable-env-config").count(), 3, "{:?}", codes(&f));
+}
