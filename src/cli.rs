@@ -8,6 +8,7 @@ use crate::error::{Error, ErrorKind, Severity};
 use crate::load::{self, Loaded};
 use crate::render::{self, Options, Rendered};
 use crate::source::{Confined, dir::DirSource, git::GitSource};
+use crate::values::{self, Overrides};
 use crate::version::hash::HashKey;
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Read, Write};
@@ -83,6 +84,8 @@ pub struct CheckArgs {
     /// Key file for keyed Secret hashes.
     #[arg(long, env = "IMPRINT_HASH_KEY_FILE")]
     pub hash_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub values: ValueArgs,
     /// Flux post-build substitution runs on the output: `${VAR}` in a
     /// versioned bundle is an error.
     #[arg(long)]
@@ -109,6 +112,37 @@ pub struct InputArgs {
     /// Turn dangling references into warnings.
     #[arg(long, env = "IMPRINT_ALLOW_DANGLING")]
     pub allow_dangling: bool,
+    #[command(flatten)]
+    pub values: ValueArgs,
+}
+
+/// Template values from the command line (the highest precedence).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct ValueArgs {
+    /// Set a template value: `a.b=c` (repeatable; `3`, `true`, `null` are typed).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Like --set, but the value is always a string (applied after --set).
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    pub set_string: Vec<String>,
+}
+
+impl ValueArgs {
+    /// The overrides: `ARGOCD_ENV_<NAME>` (sorted by name, so the process
+    /// environment's order cannot change the output) and `--set`.
+    fn overrides(&self) -> Result<Overrides, Error> {
+        let mut env: Vec<(String, String)> = std::env::vars()
+            .filter_map(|(k, v)| k.strip_prefix("ARGOCD_ENV_").filter(|n| !n.is_empty()).map(|n| (n.to_string(), v)))
+            .collect();
+        env.sort();
+        let mut sets = Vec::new();
+        for (list, as_string) in [(&self.set, false), (&self.set_string, true)] {
+            for arg in list {
+                sets.push(values::parse_set(arg, as_string).map_err(|m| Error::new(ErrorKind::Usage(m)))?);
+            }
+        }
+        Ok(Overrides { env, sets })
+    }
 }
 
 #[derive(Debug, clap::Args)]
@@ -128,6 +162,9 @@ pub struct RenderArgs {
     /// Allow a render with no objects (Argo CD prunes everything on empty output).
     #[arg(long, env = "IMPRINT_ALLOW_EMPTY")]
     pub allow_empty: bool,
+    /// Print the effective template values and exit.
+    #[arg(long)]
+    pub show_values: bool,
     /// Print errors only.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -206,7 +243,8 @@ fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
 }
 
 /// Loads the input: stdin, the working tree, or a git revision of it.
-fn load_input(dir: &str, rev: Option<&str>) -> Result<Loaded, Error> {
+fn load_input(dir: &str, rev: Option<&str>, values: &ValueArgs) -> Result<Loaded, Error> {
+    let overrides = values.overrides()?;
     match (dir, rev) {
         ("-", Some(_)) => Err(Error::new(ErrorKind::Usage("--rev cannot be used with `-` (stdin)".into()))),
         ("-", None) => {
@@ -216,8 +254,8 @@ fn load_input(dir: &str, rev: Option<&str>) -> Result<Loaded, Error> {
                 .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
             load::load_stream(&text, "<stdin>")
         }
-        (dir, None) => load::load_dir(&Confined::new(DirSource::open(Path::new(dir))?)),
-        (dir, Some(rev)) => load::load_dir(&Confined::new(GitSource::open(Path::new(dir), rev)?)),
+        (dir, None) => load::load_dir_with(&Confined::new(DirSource::open(Path::new(dir))?), &overrides),
+        (dir, Some(rev)) => load::load_dir_with(&Confined::new(GitSource::open(Path::new(dir), rev)?), &overrides),
     }
 }
 
@@ -256,7 +294,11 @@ fn print(text: &str) -> Result<(), Error> {
 
 fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let loaded = load_input(&args.input.dir, args.rev.as_deref())?;
+    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values)?;
+    if args.show_values {
+        print(&crate::yaml::to_yaml(&loaded.values))?;
+        return Ok(0);
+    }
     let rendered = render::render(loaded, &opts)?;
     print_diagnostics(&rendered, args.quiet, args.verbose);
     if rendered.objects.is_empty() && !args.allow_empty {
@@ -279,7 +321,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     }
     let opts = options(&args.input)?;
     let side = |rev: Option<&str>, what: &str| -> Result<Rendered, Error> {
-        let loaded = load_input(&args.input.dir, rev)?;
+        let loaded = load_input(&args.input.dir, rev, &args.input.values)?;
         render::render(loaded, &opts).map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
     };
     // The two sides are independent: render them on two threads.
@@ -312,7 +354,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
 
 fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let rendered = render::render(load_input(&args.input.dir, args.rev.as_deref())?, &opts)?;
+    let rendered = render::render(load_input(&args.input.dir, args.rev.as_deref(), &args.input.values)?, &opts)?;
     print_diagnostics(&rendered, false, false);
     let g = crate::graph::build(&rendered).filter(args.bundle.as_deref(), args.workload.as_deref());
     print(&match args.format {
@@ -332,9 +374,10 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
         namespace: args.namespace.clone(),
         hash_key_file: args.hash_key_file.clone(),
         allow_dangling: true,
+        values: args.values.clone(),
     };
     let opts = Options { lenient: true, ..options(&input)? };
-    let mut loaded = load_input(&args.dir, args.rev.as_deref())?;
+    let mut loaded = load_input(&args.dir, args.rev.as_deref(), &args.values)?;
     let texts = std::mem::take(&mut loaded.texts);
     let rendered = render::render(loaded, &opts)?;
     let settings = crate::check::Settings { flux: args.flux, keyed: opts.hash_key.is_some() };

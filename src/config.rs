@@ -22,8 +22,9 @@ pub struct RenderConfig {
     pub config_map_generator: Vec<Located<Generator>>,
     #[serde(default)]
     pub secret_generator: Vec<Located<Generator>>,
-    /// Handlebars values: accepted by the schema, implemented with templates.
-    pub values: Option<serde_json::Value>,
+    /// Handlebars values (SPEC §6).
+    #[serde(default)]
+    pub values: ValuesConfig,
     #[serde(default)]
     pub naming: Naming,
     #[serde(default)]
@@ -34,6 +35,17 @@ pub struct RenderConfig {
     pub keep_versions: Option<u32>,
     #[serde(default)]
     pub references: Vec<ReferenceRule>,
+}
+
+/// `values:` in imprint.yaml.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ValuesConfig {
+    /// YAML files, deep-merged in order.
+    #[serde(default)]
+    pub files: Vec<String>,
+    /// A mapping, merged over the files.
+    pub inline: Option<serde_json::Value>,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]

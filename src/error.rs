@@ -30,6 +30,9 @@ pub enum ErrorKind {
     /// A reference names an object that is not in the output.
     #[error("dangling reference: {0}")]
     Dangling(String),
+    /// A handlebars template failed to compile or render.
+    #[error("template: {0}")]
+    Template(String),
     /// A naming template or its result is invalid.
     #[error("{0}")]
     Naming(String),

@@ -79,6 +79,21 @@ fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
     Ok(())
 }
 
+/// Renders a `.hbs` generator input with the values (before hashing, so a
+/// changed value gives a new name). Errors name the file and line.
+fn render_hbs(path: &str, bytes: &[u8], values: &Value) -> Result<Vec<u8>> {
+    let text = std::str::from_utf8(bytes).map_err(|_| generator_error("template is not valid UTF-8").in_file(path))?;
+    let at = |e: crate::template::TemplateError| {
+        let err = crate::error::Error::new(crate::error::ErrorKind::Template(e.message)).in_file(path);
+        match e.line {
+            Some(l) => err.at_line(l),
+            None => err,
+        }
+    };
+    let out = crate::template::Template::new(text).map_err(at)?.render(values).map_err(at)?;
+    Ok(out.into_bytes())
+}
+
 /// `key=value`, split at the first `=`; one pair of matching surrounding
 /// quotes is removed, as kustomize does.
 fn parse_literal(text: &str) -> Option<(String, String)> {
@@ -94,7 +109,7 @@ fn parse_literal(text: &str) -> Option<(String, String)> {
 
 /// Builds the object for one generator. `namespace` is the generator's own
 /// or the default, already resolved.
-pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object> {
+pub fn generate(spec: &BundleSpec, values: &Value, diags: &mut Vec<Diagnostic>) -> Result<Object> {
     let g = &spec.generator;
     let list = match spec.target {
         Target::ConfigMap => "configMapGenerator",
@@ -117,10 +132,21 @@ pub fn generate(spec: &BundleSpec, diags: &mut Vec<Diagnostic>) -> Result<Object
     for input in &spec.inputs {
         match input {
             Input::File { key, path, bytes } => {
-                entries.push(Entry { key: key.clone(), value: bytes.clone(), from: path.clone() });
+                let (key, value) = match key.strip_suffix(".hbs") {
+                    Some(k) => (k.to_string(), render_hbs(path, bytes, values)?),
+                    None => (key.clone(), bytes.clone()),
+                };
+                entries.push(Entry { key, value, from: path.clone() });
                 sources.push(path.clone());
             }
             Input::Env { path, bytes } => {
+                let rendered;
+                let bytes = if path.ends_with(".hbs") {
+                    rendered = render_hbs(path, bytes, values)?;
+                    &rendered
+                } else {
+                    bytes
+                };
                 parse_env(path, bytes, &mut entries)
                     .map_err(|e| e.object(format!("{} {}", spec.target.kind(), g.name)))?;
                 sources.push(path.clone());
@@ -219,11 +245,15 @@ mod tests {
 
     #[test]
     fn env_files_read_like_kustomize_without_environment() {
-        let o =
-            generate(&spec(Target::ConfigMap, vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")], None), &mut vec![])
-                .unwrap();
+        let o = generate(
+            &spec(Target::ConfigMap, vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")], None),
+            &Value::Null,
+            &mut vec![],
+        )
+        .unwrap();
         assert_eq!(o.value["data"], json!({"A": "1=2", "B": " x ", "C": ""}));
-        let err = generate(&spec(Target::ConfigMap, vec![env("A=1\nhunter2\n")], None), &mut vec![]).unwrap_err();
+        let err = generate(&spec(Target::ConfigMap, vec![env("A=1\nhunter2\n")], None), &Value::Null, &mut vec![])
+            .unwrap_err();
         let text = err.to_string();
         assert!(text.contains("a.env:2") && !text.contains("hunter2"), "{text}");
     }
@@ -239,16 +269,16 @@ mod tests {
     #[test]
     fn duplicate_and_invalid_keys_are_errors() {
         let dup = vec![env("A=1\n"), Input::Literal { text: "A=2".into(), index: 0 }];
-        let err = generate(&spec(Target::ConfigMap, dup, None), &mut vec![]).unwrap_err().to_string();
+        let err = generate(&spec(Target::ConfigMap, dup, None), &Value::Null, &mut vec![]).unwrap_err().to_string();
         assert!(err.contains("a.env:1") && err.contains("literals[0]"), "{err}");
         let bad = vec![Input::Literal { text: "a/b=2".into(), index: 0 }];
-        assert!(generate(&spec(Target::ConfigMap, bad, None), &mut vec![]).is_err());
+        assert!(generate(&spec(Target::ConfigMap, bad, None), &Value::Null, &mut vec![]).is_err());
     }
 
     #[test]
     fn binary_files_go_to_binary_data_and_secret_types_know_their_keys() {
         let bin = Input::File { key: "x.bin".into(), path: "x.bin".into(), bytes: vec![0xff, 0xfe] };
-        let o = generate(&spec(Target::ConfigMap, vec![bin], None), &mut vec![]).unwrap();
+        let o = generate(&spec(Target::ConfigMap, vec![bin], None), &Value::Null, &mut vec![]).unwrap();
         assert_eq!(o.value["binaryData"]["x.bin"], json!("//4="));
         assert_eq!(missing_keys("kubernetes.io/tls", |k| k == "tls.crt"), ["tls.key"]);
         assert!(missing_keys("kubernetes.io/basic-auth", |k| k == "password").is_empty());

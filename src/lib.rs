@@ -24,5 +24,6 @@ pub mod render;
 pub mod rewrite;
 pub mod source;
 pub mod template;
+pub mod values;
 pub mod version;
 pub mod yaml;

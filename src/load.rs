@@ -7,6 +7,8 @@ use crate::error::{Error, ErrorKind, Result, config_error, object_error};
 use crate::object::{Object, Origin};
 use crate::refs::Target;
 use crate::source::{Backend, Confined, Entry};
+use crate::template::Template;
+use crate::values::{self, Overrides};
 use crate::yaml;
 use base64::Engine as _;
 use serde_json::{Map, Value};
@@ -46,10 +48,18 @@ pub struct Loaded {
     /// The text of each manifest file, by path (`check` reads how scalars
     /// were spelled, which parsing loses).
     pub texts: Vec<(String, String)>,
+    /// The effective template values (SPEC §6).
+    pub values: Value,
 }
 
-/// Loads an app directory.
+/// Loads an app directory with no value overrides.
 pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
+    load_dir_with(src, &Overrides::default())
+}
+
+/// Loads an app directory; `overrides` are the host's and command line's
+/// values (`ARGOCD_ENV_*`, `--set`).
+pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Result<Loaded> {
     let (config, config_file) = match src.kind(config::FILE_NAME)? {
         Some(Entry::File) => {
             let text = utf8(src.read(config::FILE_NAME)?, config::FILE_NAME)?;
@@ -58,7 +68,8 @@ pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
         _ => (RenderConfig::default(), None),
     };
     let bundles = read_generators(src, &config)?;
-    let mut excluded: BTreeSet<String> = BTreeSet::new();
+    let (values, values_files) = read_values(src, &config, overrides)?;
+    let mut excluded: BTreeSet<String> = values_files.into_iter().collect();
     excluded.insert(config::FILE_NAME.to_string());
     for b in &bundles {
         for input in &b.inputs {
@@ -76,10 +87,11 @@ pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
     for (path, target) in files {
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         let text = utf8(bytes, &path)?;
+        let text = render_template(&text, &path, &values)?;
         objects.extend(parse_objects(&text, &path)?);
         texts.push((path, text));
     }
-    Ok(Loaded { config, config_file, objects, bundles, texts })
+    Ok(Loaded { config, config_file, objects, bundles, texts, values })
 }
 
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
@@ -111,11 +123,8 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
     {
         return Err(err(format!("kind is {k:?}; expected {:?}", config::KIND)).field("kind"));
     }
-    if config.values.is_some() {
-        return Err(err(
-            "`values` is not supported by this version of imprint (templates are not implemented yet)".into()
-        )
-        .field("values"));
+    if config.values.inline.as_ref().is_some_and(|v| !v.is_object()) {
+        return Err(err("values.inline is not a mapping".into()).field("values.inline"));
     }
     if config.keep_versions.is_some_and(|n| n > 0) {
         return Err(err("`keepVersions` is not supported by this version of imprint yet".into()).field("keepVersions"));
@@ -204,7 +213,51 @@ fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> Resu
 
 fn is_manifest(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
+    let lower = lower.strip_suffix(".hbs").unwrap_or(&lower);
     lower.ends_with(".yaml") || lower.ends_with(".yml") || lower.ends_with(".json")
+}
+
+/// Reads `values.files` (confined, mappings only) and merges everything.
+/// Returns the values and the files' normalized paths.
+fn read_values<B: Backend>(
+    src: &Confined<B>,
+    config: &RenderConfig,
+    overrides: &Overrides,
+) -> Result<(Value, Vec<String>)> {
+    let mut files = Vec::new();
+    let mut paths = Vec::new();
+    for (i, path) in config.values.files.iter().enumerate() {
+        let at = |e: Error| e.in_file(config::FILE_NAME).field(format!("values.files[{i}]"));
+        let norm = crate::source::normalize("", path).map_err(at)?;
+        let text = utf8(src.read(path).map_err(at)?, &norm)?;
+        let docs = yaml::parse_stream(&text, &norm)?;
+        let value = match docs.into_iter().next() {
+            None => Value::Object(Map::new()),
+            Some(d) if d.value.is_object() => d.value,
+            Some(d) => {
+                return Err(config_error("a values file must hold one mapping").in_file(norm.clone()).at_line(d.line));
+            }
+        };
+        files.push(value);
+        paths.push(norm);
+    }
+    Ok((values::effective(files, config.values.inline.clone(), overrides), paths))
+}
+
+/// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource before it is
+/// parsed; other files pass through.
+fn render_template(text: &str, path: &str, values: &Value) -> Result<String> {
+    if !path.to_ascii_lowercase().ends_with(".hbs") {
+        return Ok(text.to_string());
+    }
+    let at = |e: crate::template::TemplateError| {
+        let err = Error::new(ErrorKind::Template(e.message)).in_file(path);
+        match e.line {
+            Some(l) => err.at_line(l),
+            None => err,
+        }
+    };
+    Template::yaml(text).map_err(at)?.render(values).map_err(at)
 }
 
 fn is_glob(s: &str) -> bool {
@@ -280,8 +333,14 @@ fn resource_files<B: Backend>(
 
 /// Parses a manifest file into objects, expanding `List` kinds.
 pub fn parse_objects(text: &str, file: &str) -> Result<Vec<Object>> {
-    let docs = if file.to_ascii_lowercase().ends_with(".json") {
+    let lower = file.to_ascii_lowercase();
+    let docs = if lower.ends_with(".json") {
         yaml::parse_json(text, file)?
+    } else if lower.ends_with(".hbs") {
+        // Rendered text: a parse error's line is a line of the output.
+        yaml::parse_stream(text, file).map_err(|e| {
+            e.help("the line is in the rendered template; `imprint render --show-values` prints the values it used")
+        })?
     } else {
         yaml::parse_stream(text, file)?
     };

@@ -47,7 +47,7 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     let mut diagnostics = Vec::new();
     let mut objects = loaded.objects;
     for spec in &loaded.bundles {
-        objects.push(generate::generate(spec, &mut diagnostics)?);
+        objects.push(generate::generate(spec, &loaded.values, &mut diagnostics)?);
     }
     apply_default_namespace(&mut objects, default_ns.as_deref());
     check_objects(&objects, opts.lenient, &mut diagnostics)?;

@@ -1,38 +1,246 @@
 //! The only module that touches handlebars.
 //!
-//! Strict mode (a missing variable is an error, not an empty string), no HTML
-//! escaping (names and config are not HTML), and no helper that reads files,
-//! the environment or runs a command: only the built-in logic helpers.
+//! Strict mode (a missing variable is an error naming it, not an empty
+//! string), no HTML escaping (names and config are not HTML), no partials,
+//! and only helpers that compute on their arguments: nothing reads files or
+//! the environment or runs a command (handlebars' script and directory
+//! features are off). Helpers: `json`, `default`, `required`, `upper`,
+//! `lower`, `b64enc`, `indent`, `toYaml`, plus handlebars' built-in logic
+//! (`if`, `unless`, `each`, `with`, `lookup`, `eq`, `ne`, `and`, `or`, `not`, …).
 
-use handlebars::Handlebars;
+use base64::Engine as _;
+use handlebars::{
+    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError, RenderErrorReason,
+    TemplateErrorReason,
+};
 use serde::Serialize;
+use serde_json::Value;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+/// A template error: what, and the line in the template when known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TemplateError {
+    pub message: String,
+    pub line: Option<u64>,
+}
+
+impl std::fmt::Display for TemplateError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
 
 /// A compiled template.
 pub struct Template {
     registry: Handlebars<'static>,
+    /// Set when a `{{value}}` inserted a line break (see [`Template::yaml`]).
+    multiline: Arc<AtomicBool>,
+    guard_lines: bool,
 }
 
 const NAME: &str = "t";
 
-impl Template {
-    /// Compiles `text`; the error message says what is wrong, without a path.
-    pub fn new(text: &str) -> Result<Self, String> {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(handlebars::no_escape);
-        registry.set_prevent_indent(true);
-        registry.register_template_string(NAME, text).map_err(|e| first_line(&e.to_string()))?;
-        Ok(Template { registry })
-    }
+fn missing(h: &Helper<'_>, i: usize) -> RenderError {
+    let path = h.param(i).and_then(|p| p.relative_path().cloned());
+    RenderErrorReason::MissingVariable(path).into()
+}
 
-    /// Renders with `data` as the root context.
-    pub fn render<T: Serialize>(&self, data: &T) -> Result<String, String> {
-        self.registry.render(NAME, data).map_err(|e| first_line(&e.to_string()))
+/// The i-th parameter; in strict mode a missing variable is an error.
+fn param<'a>(h: &'a Helper<'_>, i: usize) -> Result<&'a Value, RenderError> {
+    let p = h.param(i).ok_or_else(|| RenderErrorReason::ParamNotFoundForIndex(h.name().to_string().leak(), i))?;
+    if p.is_value_missing() {
+        return Err(missing(h, i));
+    }
+    Ok(p.value())
+}
+
+fn text(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
     }
 }
 
-fn first_line(s: &str) -> String {
-    s.lines().next().unwrap_or_default().trim().to_string()
+fn write(out: &mut dyn Output, s: &str) -> HelperResult {
+    out.write(s).map_err(|e| RenderErrorReason::Other(e.to_string()).into())
+}
+
+/// `{{json x}}`: x as a JSON value, which YAML reads back exactly: a safe
+/// way to insert any value, line breaks and quotes included.
+fn json(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = param(h, 0)?;
+    write(out, &serde_json::to_string(v).unwrap_or_default())
+}
+
+/// `{{default x "fallback"}}`: x unless it is missing, null or empty.
+fn default(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let v = h.param(0).filter(|p| !p.is_value_missing()).map(|p| p.value().clone()).unwrap_or(Value::Null);
+    let empty = matches!(&v, Value::Null) || v.as_str() == Some("");
+    let chosen = if empty { param(h, 1)?.clone() } else { v };
+    write(out, &text(&chosen))
+}
+
+/// `{{required "message" x}}`: x, or an error with the message.
+fn required(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let message = text(param(h, 0)?);
+    let v = h.param(1).filter(|p| !p.is_value_missing()).map(|p| p.value().clone()).unwrap_or(Value::Null);
+    if v.is_null() || v.as_str() == Some("") {
+        return Err(RenderErrorReason::Other(format!("required value: {message}")).into());
+    }
+    write(out, &text(&v))
+}
+
+fn upper(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write(out, &text(param(h, 0)?).to_uppercase())
+}
+
+fn lower(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write(out, &text(param(h, 0)?).to_lowercase())
+}
+
+fn b64enc(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    write(out, &base64::engine::general_purpose::STANDARD.encode(text(param(h, 0)?)))
+}
+
+/// `{{indent 4 x}}`: x with every line but the first indented by 4 spaces,
+/// for a block scalar (`key: |` then `  {{indent 2 x}}`).
+fn indent(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let n = param(h, 0)?
+        .as_u64()
+        .ok_or_else(|| RenderErrorReason::Other("indent: the first argument is a number of spaces".into()))?;
+    let pad = " ".repeat(usize::try_from(n.min(256)).unwrap_or(0));
+    let body = text(param(h, 1)?);
+    let joined = body.trim_end_matches('\n').split('\n').collect::<Vec<_>>().join(&format!("\n{pad}"));
+    write(out, &joined)
+}
+
+/// `{{toYaml x}}`: x as a YAML block (a mapping or list), to place at the
+/// start of a line, typically with `indent`.
+fn to_yaml(
+    h: &Helper<'_>,
+    _: &Handlebars<'_>,
+    _: &Context,
+    _: &mut RenderContext<'_, '_>,
+    out: &mut dyn Output,
+) -> HelperResult {
+    let y = crate::yaml::to_yaml(param(h, 0)?);
+    write(out, y.trim_end_matches('\n'))
+}
+
+fn template_error(e: &handlebars::TemplateError) -> TemplateError {
+    let message = match e.reason() {
+        TemplateErrorReason::InvalidSyntax(_) => "template syntax error".to_string(),
+        other => other.to_string(),
+    };
+    TemplateError { message, line: e.pos().map(|(l, _)| l as u64) }
+}
+
+fn render_error(e: &RenderError) -> TemplateError {
+    let message = match e.reason() {
+        RenderErrorReason::MissingVariable(Some(path)) => format!("missing variable `{path}`"),
+        RenderErrorReason::MissingVariable(None) => "missing variable".to_string(),
+        RenderErrorReason::HelperNotFound(name) => format!("unknown helper `{name}`"),
+        RenderErrorReason::PartialNotFound(name) => format!("partials are not supported (`{{{{> {name}}}}}`)"),
+        other => other.to_string().lines().next().unwrap_or_default().to_string(),
+    };
+    TemplateError { message, line: e.line_no.map(|l| l as u64) }
+}
+
+impl Template {
+    fn build(text: &str, guard_lines: bool) -> Result<Self, TemplateError> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.set_prevent_indent(true);
+        let multiline = Arc::new(AtomicBool::new(false));
+        let flag = multiline.clone();
+        registry.register_escape_fn(move |s: &str| {
+            if s.contains('\n') {
+                flag.store(true, Ordering::Relaxed);
+            }
+            s.to_string()
+        });
+        registry.register_helper("json", Box::new(json));
+        registry.register_helper("default", Box::new(default));
+        registry.register_helper("required", Box::new(required));
+        registry.register_helper("upper", Box::new(upper));
+        registry.register_helper("lower", Box::new(lower));
+        registry.register_helper("b64enc", Box::new(b64enc));
+        registry.register_helper("indent", Box::new(indent));
+        registry.register_helper("toYaml", Box::new(to_yaml));
+        registry.register_template_string(NAME, text).map_err(|e| template_error(&e))?;
+        Ok(Template { registry, multiline, guard_lines })
+    }
+
+    /// A template for plain text (names, generator files).
+    pub fn new(text: &str) -> Result<Self, TemplateError> {
+        Self::build(text, false)
+    }
+
+    /// A template whose output is parsed as YAML: a `{{value}}` that inserts
+    /// a line break is an error, because it could add keys or documents the
+    /// template does not show. `{{json x}}`, `{{indent n x}}` and
+    /// `{{toYaml x}}` insert multi-line values safely; `{{{x}}}` is the
+    /// explicit raw opt-out.
+    pub fn yaml(text: &str) -> Result<Self, TemplateError> {
+        Self::build(text, true)
+    }
+
+    /// Renders with `data` as the root context.
+    pub fn render<T: Serialize>(&self, data: &T) -> Result<String, TemplateError> {
+        self.multiline.store(false, Ordering::Relaxed);
+        let out = self.registry.render(NAME, data).map_err(|e| render_error(&e))?;
+        if self.guard_lines && self.multiline.load(Ordering::Relaxed) {
+            return Err(TemplateError {
+                message: "a value inserted with {{…}} contains a line break, which could add YAML keys or documents; use {{json x}}, or {{indent n x}} in a block scalar".into(),
+                line: None,
+            });
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]
@@ -40,12 +248,40 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    fn r(t: &str, v: Value) -> Result<String, TemplateError> {
+        Template::yaml(t)?.render(&v)
+    }
+
     #[test]
     fn strict_and_unescaped() {
         let t = Template::new("{{name}}-{{hash}}").unwrap();
         assert_eq!(t.render(&json!({"name": "a<b>&", "hash": "x"})).unwrap(), "a<b>&-x");
         let err = t.render(&json!({"name": "a"})).unwrap_err();
-        assert!(err.contains("hash"), "{err}");
-        assert!(Template::new("{{#if}}").is_err());
+        assert_eq!(err.message, "missing variable `hash`");
+        assert_eq!(Template::new("a\n{{#if}}").err().unwrap().line, Some(2));
+    }
+
+    #[test]
+    fn helpers() {
+        let v = json!({"s": "He said \"hi\"\nbye", "n": 3, "m": {"a": [1, 2]}, "e": ""});
+        assert_eq!(r("{{json s}}", v.clone()).unwrap(), r#""He said \"hi\"\nbye""#);
+        assert_eq!(r("{{default e \"x\"}} {{default nope 1}} {{default n 1}}", v.clone()).unwrap(), "x 1 3");
+        assert_eq!(r("{{upper \"ab\"}}{{lower \"CD\"}}{{b64enc \"hi\"}}", v.clone()).unwrap(), "ABcdaGk=");
+        assert_eq!(r("k: |\n  {{indent 2 s}}", v.clone()).unwrap(), "k: |\n  He said \"hi\"\n  bye");
+        assert_eq!(r("m:\n  {{indent 2 (toYaml m)}}", v.clone()).unwrap(), "m:\n  a:\n  - 1\n  - 2");
+        let err = r("{{required \"set the image\" image}}", v.clone()).unwrap_err();
+        assert!(err.message.contains("set the image"), "{err:?}");
+        assert_eq!(r("{{nohelper 1}}", v.clone()).unwrap_err().message, "unknown helper `nohelper`");
+        assert!(r("{{> other}}", v.clone()).unwrap_err().message.contains("partials"));
+    }
+
+    #[test]
+    fn a_value_cannot_smuggle_lines_into_yaml() {
+        let v = json!({"x": "1\nevil: true"});
+        assert!(r("a: {{x}}", v.clone()).unwrap_err().message.contains("line break"));
+        assert_eq!(r("a: {{json x}}", v.clone()).unwrap(), "a: \"1\\nevil: true\"");
+        assert_eq!(r("a: {{{x}}}", v.clone()).unwrap(), "a: 1\nevil: true", "triple-stash is the explicit opt-out");
+        // Plain-text templates (generator files) may insert anything.
+        assert_eq!(Template::new("{{x}}").unwrap().render(&v).unwrap(), "1\nevil: true");
     }
 }

@@ -277,7 +277,10 @@ fn check_reports_bad_bundle_data_and_every_safety_note() {
         .file("a.yaml", CM.replace("cfg", "argocd-cm"))
         .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: az}\ndata: {k: eA==}\n")
         .file("x.yaml", format!("{role}---\n{pv}"))
-        .file("web.yaml", deploy("web", "{configMapRef: {name: cfg}}, {configMapRef: {name: argocd-cm}}, {secretRef: {name: az}}"));
+        .file(
+            "web.yaml",
+            deploy("web", "{configMapRef: {name: cfg}}, {configMapRef: {name: argocd-cm}}, {secretRef: {name: az}}"),
+        );
     let (_, f) = check(&t, &[]);
     for code in ["unversioned-rbac", "unversioned-fixed-name", "unversioned-pv"] {
         assert_eq!(has(&f, code)["severity"], "note", "{code}");
