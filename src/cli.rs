@@ -33,6 +33,18 @@ pub enum Command {
     Graph(GraphArgs),
     /// Policy findings before sync (exit 1 on any error finding).
     Check(CheckArgs),
+    /// KRM function: a ResourceList on stdin, the versioned ResourceList on stdout.
+    Fn(FnArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct FnArgs {
+    /// kustomize legacy exec-plugin mode: the plugin config file kustomize
+    /// passes; stdin and stdout are then plain manifest streams.
+    pub config: Option<PathBuf>,
+    /// Key file for keyed Secret hashes.
+    #[arg(long, env = "IMPRINT_HASH_KEY_FILE")]
+    pub hash_key_file: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -135,7 +147,7 @@ impl ValueArgs {
             .filter_map(|(k, v)| k.strip_prefix("ARGOCD_ENV_").filter(|n| !n.is_empty()).map(|n| (n.to_string(), v)))
             .collect();
         env.sort();
-        let mut sets = Vec::new();
+        let mut sets = app_parameters()?;
         for (list, as_string) in [(&self.set, false), (&self.set_string, true)] {
             for arg in list {
                 sets.push(values::parse_set(arg, as_string).map_err(|m| Error::new(ErrorKind::Usage(m)))?);
@@ -228,6 +240,7 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Diff(args) => diff_cmd(&args),
         Command::Graph(args) => graph_cmd(&args),
         Command::Check(args) => check_cmd(&args),
+        Command::Fn(args) => fn_cmd(&args),
     }
 }
 
@@ -240,6 +253,32 @@ fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
         return Err(Error::new(ErrorKind::Usage(format!("hash key file {} is empty", path.display()))));
     }
     Ok(HashKey::from_material(&bytes))
+}
+
+/// Argo CD passes a plugin's parameters as JSON in `ARGOCD_APP_PARAMETERS`
+/// (`[{"name": "replicas", "string": "3"}, {"name": "values", "map": {…}}]`).
+/// A parameter named `values` merges its map at the top level; any other sets
+/// the value at its (dotted) name. They rank with `ARGOCD_ENV_*`, below `--set`.
+fn app_parameters() -> Result<Vec<(String, serde_json::Value)>, Error> {
+    let Ok(text) = std::env::var("ARGOCD_APP_PARAMETERS") else { return Ok(Vec::new()) };
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let bad = |why: &str| Error::new(ErrorKind::Usage(format!("ARGOCD_APP_PARAMETERS {why}")));
+    let list: serde_json::Value = serde_json::from_str(&text).map_err(|_| bad("is not JSON"))?;
+    let mut out = Vec::new();
+    for p in list.as_array().ok_or_else(|| bad("is not a list"))? {
+        let Some(name) = p.get("name").and_then(serde_json::Value::as_str) else { continue };
+        let value = ["string", "array", "map"].iter().find_map(|k| p.get(*k)).cloned();
+        match (name, value) {
+            ("values", Some(serde_json::Value::Object(m))) => {
+                out.extend(m);
+            }
+            (name, Some(v)) if !name.is_empty() => out.push((name.to_string(), v)),
+            _ => {}
+        }
+    }
+    Ok(out)
 }
 
 /// Loads the input: stdin, the working tree, or a git revision of it.
@@ -388,4 +427,31 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
     })?;
     let s = crate::check::summary(&findings);
     Ok(i32::from(s.errors > 0 || (args.deny.is_some() && s.warnings > 0)))
+}
+
+/// KRM function: generator inputs are read from the working directory
+/// (kustomize runs exec functions in the kustomization root).
+fn fn_cmd(args: &FnArgs) -> Result<i32, Error> {
+    let mut text = String::new();
+    std::io::stdin()
+        .read_to_string(&mut text)
+        .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
+    let opts = Options {
+        hash_key: args.hash_key_file.as_ref().map(read_key).transpose()?,
+        env_namespace: std::env::var("ARGOCD_APP_NAMESPACE").ok().filter(|n| !n.is_empty()),
+        ..Options::default()
+    };
+    let src = Confined::new(DirSource::open(Path::new("."))?);
+    let out = match &args.config {
+        Some(path) => {
+            // The host's own file (a temporary copy of the plugin config), not the repository's.
+            let config = std::fs::read_to_string(path).map_err(|e| {
+                Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.kind().to_string() })
+            })?;
+            crate::krm::run_legacy(&config, &text, &src, &opts)?
+        }
+        None => crate::krm::run(&text, &src, &opts)?,
+    };
+    print(&out)?;
+    Ok(0)
 }

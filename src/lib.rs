@@ -16,6 +16,7 @@ pub mod error;
 pub mod generate;
 pub mod graph;
 pub mod kinds;
+pub mod krm;
 pub mod load;
 pub mod object;
 pub mod order;

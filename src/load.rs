@@ -154,7 +154,8 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
     Ok(config)
 }
 
-fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> Result<Vec<BundleSpec>> {
+/// Reads every generator's inputs (shared with `fn`).
+pub fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> Result<Vec<BundleSpec>> {
     let mut out = Vec::new();
     let lists = [
         (Target::ConfigMap, "configMapGenerator", &config.config_map_generator),
@@ -219,7 +220,7 @@ fn is_manifest(path: &str) -> bool {
 
 /// Reads `values.files` (confined, mappings only) and merges everything.
 /// Returns the values and the files' normalized paths.
-fn read_values<B: Backend>(
+pub fn read_values<B: Backend>(
     src: &Confined<B>,
     config: &RenderConfig,
     overrides: &Overrides,

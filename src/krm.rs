@@ -1,0 +1,136 @@
+//! `imprint fn`: a KRM function (kustomize exec transformer, kpt). Reads a
+//! `config.kubernetes.io/v1` `ResourceList` on stdin and writes it back
+//! versioned and rewritten, with findings as `results`. The
+//! `functionConfig` is a `Render` object holding the imprint.yaml fields;
+//! generator files are read from the working directory (the kustomization
+//! root), under the same confinement as `render`.
+
+use crate::config::{self, RenderConfig};
+use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity, object_error};
+use crate::load::{self, Loaded};
+use crate::object::{Object, Origin};
+use crate::render::{self, Options, Rendered};
+use crate::source::{Backend, Confined};
+use serde_json::{Map, Value, json};
+
+/// Where kustomize and kpt record an item's file.
+const PATH_ANNOTATIONS: &[&str] = &["config.kubernetes.io/path", "internal.config.kubernetes.io/path"];
+
+/// Reads the function config into the imprint.yaml schema.
+fn function_config(fc: Option<&Value>) -> Result<RenderConfig> {
+    let Some(Value::Object(map)) = fc else { return Ok(RenderConfig::default()) };
+    let mut map = map.clone();
+    // Object metadata (name, the config.kubernetes.io/function annotation)
+    // is the host's, not configuration.
+    map.remove("metadata");
+    if map.get("kind").and_then(Value::as_str).is_some_and(|k| k != config::KIND) {
+        return Err(Error::new(ErrorKind::Config(format!(
+            "functionConfig must be kind {} ({}), with the imprint.yaml fields",
+            config::KIND,
+            config::API_VERSION
+        )))
+        .in_file("functionConfig"));
+    }
+    let text = crate::yaml::to_yaml(&Value::Object(map));
+    load::parse_config(&text, "functionConfig")
+}
+
+fn origin(item: &Value, index: usize) -> Origin {
+    let ann = item.get("metadata").and_then(|m| m.get("annotations"));
+    let file = PATH_ANNOTATIONS
+        .iter()
+        .find_map(|k| ann.and_then(|a| a.get(*k)).and_then(Value::as_str))
+        .map_or_else(|| format!("items[{index}]"), str::to_string);
+    Origin { file, line: 0, generated_from: None }
+}
+
+/// Runs the function over a `ResourceList` text; `src` is the working
+/// directory for generator inputs. Returns the output `ResourceList`.
+pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result<String> {
+    let docs = crate::yaml::parse_stream(input, "<stdin>")?;
+    let Some(list) = docs.into_iter().next().map(|d| d.value) else {
+        return Err(object_error("stdin holds no ResourceList").in_file("<stdin>"));
+    };
+    if list.get("kind").and_then(Value::as_str) != Some("ResourceList") {
+        return Err(object_error("stdin is not a ResourceList (kind: ResourceList)").in_file("<stdin>").field("kind"));
+    }
+    let config = function_config(list.get("functionConfig"))?;
+    let items: Vec<Value> = list.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
+    let rendered = transform(config, &items, src, opts)?;
+    Ok(output(&list, &rendered))
+}
+
+/// kustomize's legacy exec transformer plugin (what `kubectl kustomize
+/// --enable-alpha-plugins` runs): the config object's file as the argument,
+/// a plain manifest stream on stdin and stdout.
+pub fn run_legacy<B: Backend>(config_text: &str, input: &str, src: &Confined<B>, opts: &Options) -> Result<String> {
+    let fc = crate::yaml::parse_stream(config_text, "plugin config")?.into_iter().next().map(|d| d.value);
+    let config = function_config(fc.as_ref())?;
+    let items: Vec<Value> = crate::yaml::parse_stream(input, "<stdin>")?.into_iter().map(|d| d.value).collect();
+    let rendered = transform(config, &items, src, opts)?;
+    for d in rendered.diagnostics.iter().filter(|d| d.severity != Severity::Note) {
+        eprintln!("{d}");
+    }
+    Ok(crate::yaml::to_yaml_stream(rendered.objects.iter().map(|o| &o.value)))
+}
+
+fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B>, opts: &Options) -> Result<Rendered> {
+    let mut objects = Vec::new();
+    for (i, item) in items.iter().enumerate() {
+        let o = origin(item, i);
+        let text = crate::yaml::to_yaml(item);
+        objects.extend(load::parse_objects(&text, &o.file).map_err(|e| e.field(format!("items[{i}]")))?);
+    }
+    let bundles = load::read_generators(src, &config)?;
+    let (values, _) = load::read_values(src, &config, &crate::values::Overrides::default())?;
+    let loaded = Loaded { config, objects, bundles, values, ..Loaded::default() };
+    render::render(loaded, &Options { allow_dangling: true, ..opts.clone() })
+}
+
+fn resource_ref(o: &Object) -> Value {
+    let mut r = json!({"apiVersion": o.api_version(), "kind": o.kind(), "name": o.name()});
+    if !o.namespace().is_empty() {
+        r["namespace"] = json!(o.namespace());
+    }
+    r
+}
+
+fn result(d: &Diagnostic, objects: &[Object]) -> Value {
+    let severity = match d.severity {
+        Severity::Error => "error",
+        Severity::Warning => "warning",
+        Severity::Note => "info",
+    };
+    let mut r = Map::new();
+    r.insert("message".into(), json!(format!("[{}] {}", d.code, d.message)));
+    r.insert("severity".into(), json!(severity));
+    if let Some(o) = d.object.as_ref().and_then(|id| objects.iter().find(|o| &o.id().to_string() == id)) {
+        r.insert("resourceRef".into(), resource_ref(o));
+    }
+    if let Some(f) = &d.field {
+        r.insert("field".into(), json!({"path": f}));
+    }
+    if let Some(file) = &d.file {
+        r.insert("file".into(), json!({"path": file}));
+    }
+    Value::Object(r)
+}
+
+fn output(input: &Value, r: &Rendered) -> String {
+    let mut out = Map::new();
+    out.insert(
+        "apiVersion".into(),
+        input.get("apiVersion").cloned().unwrap_or_else(|| json!("config.kubernetes.io/v1")),
+    );
+    out.insert("kind".into(), json!("ResourceList"));
+    out.insert("items".into(), Value::Array(r.objects.iter().map(|o| o.value.clone()).collect()));
+    if let Some(fc) = input.get("functionConfig") {
+        out.insert("functionConfig".into(), fc.clone());
+    }
+    let results: Vec<Value> =
+        r.diagnostics.iter().filter(|d| d.severity != Severity::Note).map(|d| result(d, &r.objects)).collect();
+    if !results.is_empty() {
+        out.insert("results".into(), Value::Array(results));
+    }
+    crate::yaml::to_yaml(&Value::Object(out))
+}
