@@ -35,6 +35,11 @@ pub enum Command {
     Check(CheckArgs),
     /// KRM function: a ResourceList on stdin, the versioned ResourceList on stdout.
     Fn(FnArgs),
+    /// Print shell completions (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
 }
 
 #[derive(Debug, clap::Args)]
@@ -241,6 +246,12 @@ fn run(cli: Cli) -> Result<i32, Error> {
         Command::Graph(args) => graph_cmd(&args),
         Command::Check(args) => check_cmd(&args),
         Command::Fn(args) => fn_cmd(&args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "imprint", &mut out);
+            print(&String::from_utf8_lossy(&out))?;
+            Ok(0)
+        }
     }
 }
 

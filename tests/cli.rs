@@ -373,3 +373,15 @@ fn bad_usage_and_hash_key() {
     let run = imprint(&["render", "--bogus"], None, &[]);
     assert_eq!(run.code, 2);
 }
+
+#[test]
+fn shell_completions() {
+    for shell in ["bash", "zsh", "fish"] {
+        let run = imprint(&["completions", shell], None, &[]);
+        let out = run.ok();
+        for cmd in ["render", "diff", "graph", "check"] {
+            assert!(out.contains(cmd), "{shell}: {cmd} missing");
+        }
+    }
+    assert_eq!(imprint(&["completions", "nosh"], None, &[]).code, 2);
+}
