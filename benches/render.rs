@@ -60,5 +60,36 @@ fn bench_hash(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_render, bench_hash);
+/// Each stage on its own, on the 1,000-workload app, so a regression shows
+/// where it happens.
+fn bench_stages(c: &mut Criterion) {
+    let dir = tempfile::tempdir().unwrap();
+    write_app(dir.path(), 1000);
+    let src = Confined::new(DirSource::open(dir.path()).unwrap());
+    let loaded = imprint::load::load_dir(&src).unwrap();
+    let opts = imprint::render::Options::default();
+    let rendered = imprint::render::render(loaded.clone(), &opts).unwrap();
+    let stream = imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml);
+    let mut group = c.benchmark_group("stage");
+    group.sample_size(10);
+    group.bench_function("load (read + parse)", |b| b.iter(|| black_box(imprint::load::load_dir(&src).unwrap())));
+    group.bench_function("parse stream", |b| b.iter(|| black_box(imprint::yaml::parse_stream(&stream, "s").unwrap())));
+    group.bench_function("pipeline (generate, version, rewrite, order)", |b| {
+        b.iter(|| black_box(imprint::render::render(loaded.clone(), &opts).unwrap()))
+    });
+    group.bench_function("references", |b| b.iter(|| black_box(imprint::refs::links(&rendered.objects, &[]))));
+    group.bench_function("order", |b| {
+        b.iter(|| {
+            let mut objects = rendered.objects.clone();
+            imprint::order::order(&mut objects);
+            black_box(objects)
+        })
+    });
+    group.bench_function("emit", |b| {
+        b.iter(|| black_box(imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)))
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_render, bench_hash, bench_stages);
 criterion_main!(benches);

@@ -358,8 +358,17 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
         Some(path) if path.is_dir() || path.to_string_lossy().ends_with('/') => {
             emit::write_dir(path, &rendered.objects)?
         }
-        Some(path) => emit::write_file(path, &emit::to_string(&rendered.objects, args.format))?,
-        None => print(&emit::to_string(&rendered.objects, args.format))?,
+        Some(path) => emit::write_file(path, &rendered.objects, args.format)?,
+        None => {
+            let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+            let written = emit::write_stream(&rendered.objects, args.format, &mut out).and_then(|()| out.flush());
+            // A closed pipe (`| head`) is the reader's choice, not an error.
+            if let Err(e) = written
+                && e.kind() != std::io::ErrorKind::BrokenPipe
+            {
+                return Err(Error::new(ErrorKind::Output { path: "<stdout>".into(), message: e.to_string() }));
+            }
+        }
     }
     Ok(0)
 }

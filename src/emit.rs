@@ -16,6 +16,29 @@ pub enum Format {
     Json,
 }
 
+/// Objects serialized at once (on every core) before they are written: big
+/// enough to keep the cores busy, small enough that the output is never
+/// held in memory twice.
+const CHUNK: usize = 512;
+
+/// Writes the stream to `out` chunk by chunk, in order.
+pub fn write_stream(objects: &[Object], format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use rayon::prelude::*;
+    if format == Format::Json {
+        return out.write_all(to_string(objects, format).as_bytes());
+    }
+    for (c, chunk) in objects.chunks(CHUNK).enumerate() {
+        let docs: Vec<String> = chunk.par_iter().map(|o| yaml::to_yaml(&o.value)).collect();
+        for (i, d) in docs.iter().enumerate() {
+            if c > 0 || i > 0 {
+                out.write_all(b"---\n")?;
+            }
+            out.write_all(d.as_bytes())?;
+        }
+    }
+    Ok(())
+}
+
 /// The whole stream as text.
 #[must_use]
 pub fn to_string(objects: &[Object], format: Format) -> String {
@@ -41,9 +64,17 @@ fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
 }
 
 /// Writes the stream to one file, atomically.
-pub fn write_file(path: &Path, text: &str) -> Result<()> {
+pub fn write_file(path: &Path, objects: &[Object], format: Format) -> Result<()> {
     let tmp = temp_sibling(path, "tmp");
-    std::fs::write(&tmp, text).map_err(|e| out_err(&tmp, &e))?;
+    let written = std::fs::File::create(&tmp).and_then(|f| {
+        let mut w = std::io::BufWriter::new(f);
+        write_stream(objects, format, &mut w)?;
+        w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(out_err(&tmp, &e));
+    }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
         out_err(path, &e)

@@ -11,6 +11,7 @@ use crate::template::Template;
 use crate::values::{self, Overrides};
 use crate::yaml;
 use base64::Engine as _;
+use rayon::prelude::*;
 use serde_json::{Map, Value};
 use std::collections::BTreeSet;
 
@@ -82,14 +83,26 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         }
     }
     let files = resource_files(src, &config, &excluded)?;
-    let mut objects = Vec::new();
-    let mut texts = Vec::new();
+    // Reading goes through the (single-threaded) source; parsing, the bulk
+    // of the work, runs on every core. Results are collected in file order,
+    // so the thread count never changes the output.
+    let mut raw = Vec::with_capacity(files.len());
     for (path, target) in files {
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
-        let text = utf8(bytes, &path)?;
-        let text = render_template(&text, &path, &values)?;
-        objects.extend(parse_objects(&text, &path)?);
-        texts.push((path, text));
+        raw.push((path, bytes));
+    }
+    let parsed: Vec<(Vec<Object>, (String, String))> = raw
+        .into_par_iter()
+        .map(|(path, bytes)| {
+            let text = render_template(&utf8(bytes, &path)?, &path, &values)?;
+            Ok((parse_objects(&text, &path)?, (path, text)))
+        })
+        .collect::<Result<_>>()?;
+    let mut objects = Vec::new();
+    let mut texts = Vec::with_capacity(parsed.len());
+    for (objs, text) in parsed {
+        objects.extend(objs);
+        texts.push(text);
     }
     Ok(Loaded { config, config_file, objects, bundles, texts, values })
 }

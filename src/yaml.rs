@@ -120,13 +120,17 @@ pub fn to_yaml(value: &Value) -> String {
 }
 
 /// Writes documents as one stream, separated by `---`.
+/// Documents are serialized on every core and joined in order.
 pub fn to_yaml_stream<'a>(values: impl IntoIterator<Item = &'a Value>) -> String {
-    let mut out = String::new();
-    for (i, v) in values.into_iter().enumerate() {
+    use rayon::prelude::*;
+    let values: Vec<&Value> = values.into_iter().collect();
+    let docs: Vec<String> = values.par_iter().map(|v| to_yaml(v)).collect();
+    let mut out = String::with_capacity(docs.iter().map(|d| d.len() + 4).sum());
+    for (i, d) in docs.iter().enumerate() {
         if i > 0 {
             out.push_str("---\n");
         }
-        out.push_str(&to_yaml(v));
+        out.push_str(d);
     }
     out
 }

@@ -165,3 +165,21 @@ fn labels_and_annotations_do_not_change_the_name() {
     };
     assert_eq!(name(""), name("  labels: {team: x}\n  annotations: {owner: y}\n"));
 }
+
+/// The output is byte-identical whatever the number of threads.
+#[test]
+fn thread_count_does_not_change_the_output() {
+    let mut t = Tree::new().file(
+        "imprint.yaml",
+        "configMapGenerator:\n".to_string()
+            + &(0..40).map(|i| format!("- name: cfg-{i}\n  literals: [K={i}]\n")).collect::<String>(),
+    );
+    for i in 0..40 {
+        t = t.file(&format!("apps/app-{i:02}.yaml"), deploy_doc(&format!("app-{i}"), &format!("cfg-{i}")));
+    }
+    let dir = t.path().to_str().unwrap().to_string();
+    let one = imprint(&["render", &dir], None, &[("RAYON_NUM_THREADS", "1")]);
+    let many = imprint(&["render", &dir], None, &[("RAYON_NUM_THREADS", "8")]);
+    assert_eq!(one.ok(), many.ok());
+    assert_eq!(docs(one.ok()).len(), 80);
+}

@@ -11,6 +11,7 @@ use crate::refs::{FieldPath, Link, Seg, Target, Via};
 use crate::template::Template;
 use base64::Engine as _;
 use hash::{Content, EntryTag, HashKey};
+use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
 
@@ -324,18 +325,30 @@ pub fn apply(
     mut findings: Option<&mut Vec<Diagnostic>>,
 ) -> Result<Renames> {
     let mut renames = Renames::new();
-    for (obj, _) in objects.iter_mut().zip(versioned).filter(|(_, v)| **v) {
+    // Hash on every core (large bundles dominate), then rename in order.
+    let digests: Vec<Option<Result<[u8; 32]>>> = objects
+        .par_iter()
+        .zip(versioned.par_iter())
+        .map(|(obj, v)| {
+            v.then(|| {
+                let target = obj.bundle_kind().expect("only bundles are planned");
+                let keyed = target == Target::Secret && naming.key.is_some();
+                content_of(obj, target).map(|c| hash::digest(&c, if keyed { naming.key.as_ref() } else { None }))
+            })
+        })
+        .collect();
+    for (obj, digest) in objects.iter_mut().zip(digests) {
+        let Some(digest) = digest else { continue };
         let target = obj.bundle_kind().expect("only bundles are planned");
         let keyed = target == Target::Secret && naming.key.is_some();
-        let content = match (content_of(obj, target), findings.as_deref_mut()) {
-            (Ok(c), _) => c,
+        let digest = match (digest, findings.as_deref_mut()) {
+            (Ok(d), _) => d,
             (Err(e), Some(f)) => {
                 f.push(Diagnostic::from_error("invalid-data", &e));
                 continue;
             }
             (Err(e), None) => return Err(e),
         };
-        let digest = hash::digest(&content, if keyed { naming.key.as_ref() } else { None });
         let full = hash::base32(&digest);
         let (name, ns) = (obj.name().to_string(), obj.namespace().to_string());
         let vars = json!({
