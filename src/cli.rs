@@ -131,6 +131,16 @@ pub struct InputArgs {
     pub allow_dangling: bool,
     #[command(flatten)]
     pub values: ValueArgs,
+    /// Also emit the N previous versions of each bundle from git history
+    /// (beats imprint.yaml's keepVersions).
+    #[arg(long, env = "IMPRINT_KEEP_VERSIONS", value_name = "N")]
+    pub keep_versions: Option<u32>,
+    /// Most commits walked for --keep-versions.
+    #[arg(long, default_value_t = 500, value_name = "COMMITS")]
+    pub history_depth: usize,
+    /// History that ends before N versions are found is a warning, not an error.
+    #[arg(long)]
+    pub keep_versions_best_effort: bool,
 }
 
 /// Template values from the command line (the highest precedence).
@@ -182,6 +192,7 @@ pub struct RenderArgs {
     /// Print the effective template values and exit.
     #[arg(long)]
     pub show_values: bool,
+
     /// Print errors only.
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
@@ -309,6 +320,45 @@ fn load_input(dir: &str, rev: Option<&str>, values: &ValueArgs) -> Result<Loaded
     }
 }
 
+/// Renders, then adds the previous versions `keepVersions` asks for (SPEC
+/// §9). The retained objects are appended in order; `links` still index the
+/// current objects.
+fn render_with_history(
+    input: &InputArgs,
+    rev: Option<&str>,
+    loaded: Loaded,
+    opts: &Options,
+) -> Result<Rendered, Error> {
+    let keep = input.keep_versions.or(loaded.config.keep_versions).unwrap_or(0);
+    let mut rendered = render::render(loaded, opts)?;
+    if keep == 0 {
+        return Ok(rendered);
+    }
+    if input.dir == "-" {
+        return Err(Error::new(ErrorKind::Usage(
+            "keepVersions needs a directory in a git repository, not stdin".into(),
+        )));
+    }
+    let keep = crate::history::Keep {
+        versions: keep as usize,
+        depth: input.history_depth,
+        best_effort: input.keep_versions_best_effort,
+    };
+    let (old, warnings) = crate::history::previous_versions(
+        Path::new(&input.dir),
+        rev,
+        &rendered.objects,
+        &input.values.overrides()?,
+        opts,
+        keep,
+    )?;
+    // Appended after the current objects so link indices stay valid; the
+    // output order is applied when it is written.
+    rendered.objects.extend(old);
+    rendered.diagnostics.extend(warnings);
+    Ok(rendered)
+}
+
 fn options(input: &InputArgs) -> Result<Options, Error> {
     Ok(Options {
         namespace: input.namespace.clone().filter(|n| !n.is_empty()),
@@ -349,7 +399,8 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
         print(&crate::yaml::to_yaml(&loaded.values))?;
         return Ok(0);
     }
-    let rendered = render::render(loaded, &opts)?;
+    let mut rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
+    crate::order::order(&mut rendered.objects);
     print_diagnostics(&rendered, args.quiet, args.verbose);
     if rendered.objects.is_empty() && !args.allow_empty {
         return Err(Error::new(ErrorKind::Empty));
@@ -381,7 +432,8 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
     let side = |rev: Option<&str>, what: &str| -> Result<Rendered, Error> {
         let loaded = load_input(&args.input.dir, rev, &args.input.values)?;
-        render::render(loaded, &opts).map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
+        render_with_history(&args.input, rev, loaded, &opts)
+            .map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
     };
     // The two sides are independent: render them on two threads.
     let (old, new) = std::thread::scope(|s| {
@@ -413,7 +465,8 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
 
 fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let rendered = render::render(load_input(&args.input.dir, args.rev.as_deref(), &args.input.values)?, &opts)?;
+    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values)?;
+    let rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
     print_diagnostics(&rendered, false, false);
     let g = crate::graph::build(&rendered).filter(args.bundle.as_deref(), args.workload.as_deref());
     print(&match args.format {
@@ -434,6 +487,9 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
         hash_key_file: args.hash_key_file.clone(),
         allow_dangling: true,
         values: args.values.clone(),
+        keep_versions: None,
+        history_depth: 0,
+        keep_versions_best_effort: false,
     };
     let opts = Options { lenient: true, ..options(&input)? };
     let mut loaded = load_input(&args.dir, args.rev.as_deref(), &args.values)?;

@@ -31,7 +31,7 @@ pub struct RenderConfig {
     pub version_resources: VersionResources,
     #[serde(default)]
     pub external_names: Vec<String>,
-    /// Previous versions to keep: accepted by the schema, implemented with history.
+    /// Previous versions of each bundle to keep (SPEC §9); needs git history.
     pub keep_versions: Option<u32>,
     #[serde(default)]
     pub references: Vec<ReferenceRule>,

@@ -84,6 +84,8 @@ pub struct Report {
     pub bundles: Vec<BundleChange>,
     pub rollouts: Vec<Rollout>,
     pub objects: ObjectChanges,
+    /// Previous versions kept by `keepVersions` that appear or go away.
+    pub retained: ObjectChanges,
     /// Unified diff of every added, removed or changed object, Secret
     /// values redacted.
     pub diff: String,
@@ -93,8 +95,13 @@ pub struct Report {
 /// original name, everything else by its name.
 type Key = (String, String, String, String);
 
+fn is_superseded(o: &Object) -> bool {
+    o.annotation(crate::history::ANN_SUPERSEDED) == Some("true")
+}
+
 fn key(o: &Object) -> Key {
-    let logical = o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name());
+    // A retained previous version is its own object: match it by its name.
+    let logical = if is_superseded(o) { o.name() } else { o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name()) };
     (o.group().to_string(), o.kind().to_string(), o.namespace().to_string(), logical.to_string())
 }
 
@@ -273,7 +280,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
     for k in &all {
         let (a, b) = (old_by.get(*k), new_by.get(*k));
         let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
-        if !versioned {
+        if !versioned || a.into_iter().chain(b).any(|o| is_superseded(o)) {
             continue;
         }
         let (kind, ns, bundle) = (k.1.clone(), k.2.clone(), k.3.clone());
@@ -316,9 +323,19 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
     }
     let mut rollouts = Vec::new();
     let mut objects = ObjectChanges::default();
+    let mut retained = ObjectChanges::default();
     let mut diff = String::new();
     for k in &all {
         let (a, b) = (old_by.get(*k).copied(), new_by.get(*k).copied());
+        if a.into_iter().chain(b).any(is_superseded) {
+            match (a, b) {
+                (None, Some(y)) => retained.added.push(object_ref(y)),
+                (Some(x), None) => retained.removed.push(object_ref(x)),
+                (Some(x), Some(y)) if x.value != y.value => retained.changed.push(object_ref(y)),
+                _ => {}
+            }
+            continue;
+        }
         diff.push_str(&unified(a, b));
         let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
         match (a, b) {
@@ -335,8 +352,11 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
             _ => {}
         }
     }
-    let changed = !bundles.is_empty() || !rollouts.is_empty() || objects != ObjectChanges::default();
-    Report { schema_version: SCHEMA_VERSION, changed, bundles, rollouts, objects, diff }
+    let changed = !bundles.is_empty()
+        || !rollouts.is_empty()
+        || objects != ObjectChanges::default()
+        || retained != ObjectChanges::default();
+    Report { schema_version: SCHEMA_VERSION, changed, bundles, rollouts, objects, retained, diff }
 }
 
 /// A workload rolls when its pod template changes; it says which new bundle
@@ -450,6 +470,18 @@ pub fn to_text(r: &Report, style: Style) -> String {
             out.push_str(&format!("  {what:<8}{x}\n"));
         }
     }
+    let kept = &r.retained;
+    if kept != &ObjectChanges::default() {
+        out.push_str(&format!(
+            "\n{}\n",
+            head(&format!("Retained previous versions ({} kept, {} dropped)", kept.added.len(), kept.removed.len()))
+        ));
+        for (what, list) in [("kept", &kept.added), ("dropped", &kept.removed), ("changed", &kept.changed)] {
+            for x in list {
+                out.push_str(&format!("  {what:<8}{x}\n"));
+            }
+        }
+    }
     if !r.diff.is_empty() {
         out.push('\n');
         for line in r.diff.lines() {
@@ -526,6 +558,17 @@ pub fn to_markdown(r: &Report) -> String {
     if o != &ObjectChanges::default() {
         out.push_str("<details><summary>Other objects</summary>\n\n");
         for (what, list) in [("added", &o.added), ("removed", &o.removed), ("changed", &o.changed)] {
+            for x in list {
+                out.push_str(&format!("- {what}: {}\n", md_escape(&x.to_string())));
+            }
+        }
+        out.push_str("\n</details>\n\n");
+    }
+    if r.retained != ObjectChanges::default() {
+        out.push_str("<details><summary>Retained previous versions</summary>\n\n");
+        for (what, list) in
+            [("kept", &r.retained.added), ("dropped", &r.retained.removed), ("changed", &r.retained.changed)]
+        {
             for x in list {
                 out.push_str(&format!("- {what}: {}\n", md_escape(&x.to_string())));
             }

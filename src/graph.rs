@@ -34,6 +34,8 @@ pub struct Bundle {
     pub name: String,
     /// The name in the output, when versioned.
     pub versioned_name: Option<String>,
+    /// A previous version kept by `keepVersions` (nothing refers to it).
+    pub superseded: bool,
     pub used_by: Vec<Edge>,
 }
 
@@ -88,13 +90,17 @@ pub fn build(r: &Rendered) -> Graph {
                     namespace: o.namespace().into(),
                     name,
                     versioned_name,
+                    superseded: o.annotation(crate::history::ANN_SUPERSEDED) == Some("true"),
                     used_by: Vec::new(),
                 },
             )
         })
         .collect();
     let mut by_name: std::collections::HashMap<(&str, &str), Vec<usize>> = Default::default();
-    for (pos, (i, _)) in bundles.iter().enumerate() {
+    for (pos, (i, b)) in bundles.iter().enumerate() {
+        if b.superseded {
+            continue; // references name the current version
+        }
         let o = &r.objects[*i];
         by_name.entry((o.kind(), original(o))).or_default().push(pos);
     }
@@ -153,7 +159,7 @@ impl Graph {
 
     /// Bundles nothing refers to.
     pub fn unused(&self) -> impl Iterator<Item = &Bundle> {
-        self.bundles.iter().filter(|b| b.used_by.is_empty())
+        self.bundles.iter().filter(|b| b.used_by.is_empty() && !b.superseded)
     }
 }
 
@@ -183,6 +189,18 @@ pub fn to_table(g: &Graph) -> String {
     for r in &rows {
         let line: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
+    }
+    let kept: Vec<&Bundle> = g.bundles.iter().filter(|b| b.superseded).collect();
+    if !kept.is_empty() {
+        let _ = writeln!(out, "\nRetained previous versions ({}):", kept.len());
+        for b in kept {
+            let _ = writeln!(
+                out,
+                "  {}  {} (superseded)",
+                bundle_label(b),
+                b.versioned_name.as_deref().unwrap_or_default()
+            );
+        }
     }
     let unused: Vec<&Bundle> = g.unused().collect();
     if !unused.is_empty() {
@@ -214,8 +232,10 @@ pub fn to_dot(g: &Graph) -> String {
     let mut seen = std::collections::BTreeSet::new();
     for b in &g.bundles {
         let id = format!("bundle:{}/{}/{}", b.kind, b.namespace, b.name);
+        let id = if b.superseded { format!("{id}/{}", b.versioned_name.as_deref().unwrap_or_default()) } else { id };
         let label = format!("{} {}\\n{}", b.kind, b.name, b.versioned_name.as_deref().unwrap_or("(not versioned)"));
-        by_ns.entry(&b.namespace).or_default().push(format!("{} [shape=note, label={}];", q(&id), q(&label)));
+        let style = if b.superseded { ", style=dashed, color=gray" } else { "" };
+        by_ns.entry(&b.namespace).or_default().push(format!("{} [shape=note{style}, label={}];", q(&id), q(&label)));
         for e in &b.used_by {
             let rid = ref_id(&e.referrer);
             if seen.insert(rid.clone()) {
@@ -291,7 +311,15 @@ pub fn to_mermaid(g: &Graph) -> String {
     };
     for b in &g.bundles {
         let label = format!("{} {}<br/>{}", b.kind, b.name, b.versioned_name.as_deref().unwrap_or("(not versioned)"));
-        let bid = node(format!("b:{}/{}/{}", b.kind, b.namespace, b.name), &b.namespace, ("[", "]"), label, &mut ids);
+        let key = format!(
+            "b:{}/{}/{}/{}",
+            b.kind,
+            b.namespace,
+            b.name,
+            if b.superseded { b.versioned_name.as_deref().unwrap_or_default() } else { "" }
+        );
+        let label = if b.superseded { format!("{label}<br/>(superseded)") } else { label };
+        let bid = node(key, &b.namespace, ("[", "]"), label, &mut ids);
         for e in &b.used_by {
             let label = format!("{} {}", e.referrer.kind, e.referrer.name);
             let rid = node(ref_id(&e.referrer), &e.referrer.namespace, ("(", ")"), label, &mut ids);

@@ -15,6 +15,7 @@ pub mod emit;
 pub mod error;
 pub mod generate;
 pub mod graph;
+pub mod history;
 pub mod kinds;
 pub mod krm;
 pub mod load;

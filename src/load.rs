@@ -82,7 +82,7 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
             }
         }
     }
-    let files = resource_files(src, &config, &excluded)?;
+    let files = resource_files(src, &config, &|p| excluded.contains(p))?;
     // Reading goes through the (single-threaded) source; parsing, the bulk
     // of the work, runs on every core. Results are collected in file order,
     // so the thread count never changes the output.
@@ -116,7 +116,7 @@ pub fn load_stream(text: &str, name: &str) -> Result<Loaded> {
     })
 }
 
-fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
+pub(crate) fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         Error::new(ErrorKind::Yaml(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))).in_file(path)
     })
@@ -138,9 +138,6 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
     }
     if config.values.inline.as_ref().is_some_and(|v| !v.is_object()) {
         return Err(err("values.inline is not a mapping".into()).field("values.inline"));
-    }
-    if config.keep_versions.is_some_and(|n| n > 0) {
-        return Err(err("`keepVersions` is not supported by this version of imprint yet".into()).field("keepVersions"));
     }
     for (i, g) in config.config_map_generator.iter().enumerate() {
         if g.value.type_.is_some() {
@@ -169,6 +166,16 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
 
 /// Reads every generator's inputs (shared with `fn`).
 pub fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> Result<Vec<BundleSpec>> {
+    read_generators_where(src, config, &|_, _| true)
+}
+
+/// Like [`read_generators`], for the generators `wanted` accepts only
+/// (history reads just the bundles whose inputs changed).
+pub fn read_generators_where<B: Backend>(
+    src: &Confined<B>,
+    config: &RenderConfig,
+    wanted: &dyn Fn(Target, &Generator) -> bool,
+) -> Result<Vec<BundleSpec>> {
     let mut out = Vec::new();
     let lists = [
         (Target::ConfigMap, "configMapGenerator", &config.config_map_generator),
@@ -176,6 +183,9 @@ pub fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> 
     ];
     for (target, field, list) in lists {
         for (i, g) in list.iter().enumerate() {
+            if !wanted(target, &g.value) {
+                continue;
+            }
             let at = |e: Error, sub: String| {
                 e.in_file(config::FILE_NAME).at_line(g.line).field(format!("{field}[{i}].{sub}"))
             };
@@ -225,6 +235,26 @@ pub fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> 
     Ok(out)
 }
 
+/// A generator's input files (normalized paths) and their content ids,
+/// without reading them (`None` ids when the backend has none or a path
+/// does not resolve).
+pub fn generator_inputs<B: Backend>(src: &Confined<B>, g: &Generator) -> Vec<(String, Option<String>)> {
+    let mut out = Vec::new();
+    let norm = |p: &str| crate::source::normalize("", p).unwrap_or_else(|_| p.to_string());
+    for entry in &g.files {
+        let path = entry.split_once('=').map_or(entry.as_str(), |(_, p)| p);
+        match src.kind(path) {
+            Ok(Some(Entry::Dir)) if !entry.contains('=') => match src.files_in(path) {
+                Ok((files, _)) => out.extend(files.iter().map(|f| (f.path.clone(), src.found_id(f)))),
+                Err(_) => out.push((norm(path), None)),
+            },
+            _ => out.push((norm(path), src.content_id(path))),
+        }
+    }
+    out.extend(g.envs.iter().map(|p| (norm(p), src.content_id(p))));
+    out
+}
+
 fn is_manifest(path: &str) -> bool {
     let lower = path.to_ascii_lowercase();
     let lower = lower.strip_suffix(".hbs").unwrap_or(&lower);
@@ -260,7 +290,7 @@ pub fn read_values<B: Backend>(
 
 /// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource before it is
 /// parsed; other files pass through.
-fn render_template(text: &str, path: &str, values: &Value) -> Result<String> {
+pub(crate) fn render_template(text: &str, path: &str, values: &Value) -> Result<String> {
     if !path.to_ascii_lowercase().ends_with(".hbs") {
         return Ok(text.to_string());
     }
@@ -280,10 +310,10 @@ fn is_glob(s: &str) -> bool {
 
 /// The resource files to read, as (shown path, resolved path), deduplicated,
 /// in the order the config lists them (a folder's files in byte order).
-fn resource_files<B: Backend>(
+pub(crate) fn resource_files<B: Backend>(
     src: &Confined<B>,
     config: &RenderConfig,
-    excluded: &BTreeSet<String>,
+    excluded: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<(String, String)>> {
     let mut out: Vec<(String, String)> = Vec::new();
     let mut seen = BTreeSet::new();
@@ -294,7 +324,7 @@ fn resource_files<B: Backend>(
     };
     let Some(list) = &config.resources else {
         for f in src.walk("")? {
-            if is_manifest(&f.path) && !excluded.contains(&f.path) {
+            if is_manifest(&f.path) && !excluded(&f.path) {
                 push(f.path, f.target, &mut out);
             }
         }
@@ -315,7 +345,7 @@ fn resource_files<B: Backend>(
                 None => all.insert(src.walk("").map_err(at)?),
             };
             let before = out.len();
-            for f in files.iter().filter(|f| glob.is_match(&f.path) && !excluded.contains(&f.path)) {
+            for f in files.iter().filter(|f| glob.is_match(&f.path) && !excluded(&f.path)) {
                 push(f.path.clone(), f.target.clone(), &mut out);
             }
             if out.len() == before {
@@ -327,7 +357,7 @@ fn resource_files<B: Backend>(
         match src.kind(entry).map_err(at)? {
             Some(Entry::Dir) => {
                 for f in src.walk(entry).map_err(at)? {
-                    if is_manifest(&f.path) && !excluded.contains(&f.path) {
+                    if is_manifest(&f.path) && !excluded(&f.path) {
                         push(f.path, f.target, &mut out);
                     }
                 }

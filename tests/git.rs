@@ -256,7 +256,7 @@ fn diff_json_matches_the_documented_schema() {
     let run = run_in(&t.path().join("app"), &["diff", ".", "--from", "HEAD", "--format", "json"]);
     let v: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     let keys = |v: &serde_json::Value| -> Vec<String> { v.as_object().unwrap().keys().cloned().collect() };
-    assert_eq!(keys(&v), ["schemaVersion", "changed", "bundles", "rollouts", "objects", "diff"]);
+    assert_eq!(keys(&v), ["schemaVersion", "changed", "bundles", "rollouts", "objects", "retained", "diff"]);
     assert_eq!(keys(&v["bundles"][0]), ["kind", "namespace", "bundle", "change", "oldName", "newName", "keys"]);
     assert_eq!(keys(&v["bundles"][0]["keys"]), ["added", "removed", "changed"]);
     assert_eq!(keys(&v["rollouts"][0]), ["workload", "bundles", "otherChanges"]);

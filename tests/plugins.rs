@@ -148,6 +148,7 @@ fn flux_script_renders_a_folder_flux_takes_as_is() {
             .env_clear()
             .env("PATH", format!("{}:/usr/bin:/bin", bin_dir()))
             .env("IMPRINT_HASH_KEY_FILE", hash_key())
+            .env("IMPRINT_KEEP_VERSIONS", "2")
             .output()
             .unwrap();
         assert!(out.status.success(), "{s}: {}", String::from_utf8_lossy(&out.stderr));

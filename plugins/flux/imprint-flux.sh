@@ -5,8 +5,7 @@
 #   imprint-flux.sh render APP_DIR REV OUT_DIR
 #       Renders APP_DIR at REV into OUT_DIR (one file per object, written
 #       atomically). Set IMPRINT_KEEP_VERSIONS=N to also keep N previous
-#       versions of each bundle (needs git history and an imprint with
-#       keepVersions support).
+#       versions of each bundle (needs the git history in the clone).
 #   imprint-flux.sh publish-branch OUT_DIR BRANCH
 #       Commits OUT_DIR as the whole content of BRANCH (a "rendered" branch
 #       for a GitRepository source) and pushes it to origin.

@@ -10,11 +10,25 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::rc::Rc;
 
-pub struct GitSource {
+/// A repository, with the trees and blobs read so far cached by object id,
+/// so walking history (SPEC §9) reads each unchanged folder and file once.
+#[derive(Clone)]
+pub struct Repo(Rc<RepoInner>);
+
+struct RepoInner {
     repo: Repository,
+    trees: RefCell<HashMap<Oid, Listing>>,
+    /// Blob contents, kept only while walking history (a single render
+    /// reads each blob once and would only pay for the copy).
+    blobs: RefCell<HashMap<Oid, Rc<Vec<u8>>>>,
+    cache_blobs: std::cell::Cell<bool>,
+}
+
+/// An app directory as it is in one tree of a repository.
+pub struct GitSource {
+    repo: Repo,
     /// The tree of the app directory at the revision.
     root: Oid,
-    folders: RefCell<HashMap<String, Listing>>,
 }
 
 fn git_error(what: impl Into<String>) -> Error {
@@ -26,20 +40,32 @@ fn message(e: &git2::Error) -> String {
     e.message().trim_end_matches('.').to_string()
 }
 
-impl GitSource {
-    /// Opens `dir` (a folder of a working tree) as it is at `rev`.
-    pub fn open(dir: &Path, rev: &str) -> Result<Self> {
+/// How a first-parent walk ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WalkEnd {
+    /// The root commit was reached: all history was seen.
+    Root,
+    /// The clone is shallow and its history stops here.
+    Shallow,
+    /// The depth bound was reached.
+    Depth,
+}
+
+impl Repo {
+    /// Finds the repository that holds `dir`; returns it and `dir`'s path
+    /// inside it (`""` for the root).
+    pub fn discover(dir: &Path) -> Result<(Repo, String)> {
         let repo = Repository::discover(dir).map_err(|e| match e.code() {
             ErrorCode::Owner => git_error(format!(
                 "the repository at {0} is owned by another user; if it is trusted, run: git config --global --add safe.directory {0}",
                 dir.display()
             )),
-            ErrorCode::NotFound => git_error(format!("{} is not inside a git repository (--rev needs one)", dir.display())),
+            ErrorCode::NotFound => git_error(format!("{} is not inside a git repository", dir.display())),
             _ => git_error(format!("cannot open the git repository of {}: {}", dir.display(), message(&e))),
         })?;
         let Some(workdir) = repo.workdir() else {
             return Err(git_error(format!(
-                "{} is in a bare repository; --rev reads a folder of a working tree (clone it, or pass that folder)",
+                "{} is in a bare repository; imprint reads a folder of a working tree (clone it, or pass that folder)",
                 dir.display()
             )));
         };
@@ -52,6 +78,18 @@ impl GitSource {
             .map_err(|_| git_error(format!("{} is outside the repository's working tree", dir.display())))?
             .to_path_buf();
         let rel = rel.to_str().ok_or_else(|| git_error(format!("{} is not a UTF-8 path", rel.display())))?.to_string();
+        let inner = RepoInner {
+            repo,
+            trees: RefCell::default(),
+            blobs: RefCell::default(),
+            cache_blobs: std::cell::Cell::new(false),
+        };
+        Ok((Repo(Rc::new(inner)), rel))
+    }
+
+    /// The commit `rev` names.
+    pub fn commit(&self, rev: &str) -> Result<Oid> {
+        let repo = &self.0.repo;
         let commit = repo.revparse_single(rev).and_then(|o| o.peel_to_commit()).map_err(|e| {
             let shallow = if repo.is_shallow() {
                 "; this clone is shallow, so older revisions may be missing (git fetch --unshallow)"
@@ -60,22 +98,133 @@ impl GitSource {
             };
             git_error(format!("revision {rev:?} not found: {}{shallow}", message(&e)))
         })?;
-        let tree = commit.tree().map_err(|e| git_error(format!("cannot read the tree of {rev:?}: {}", message(&e))))?;
-        let tree_id = tree.id();
-        let root = if rel.is_empty() {
-            tree_id
-        } else {
-            let entry = tree
-                .get_path(Path::new(&rel))
-                .map_err(|_| git_error(format!("{rel:?} does not exist at revision {rev:?}")))?;
-            if entry.kind() != Some(ObjectType::Tree) {
-                return Err(git_error(format!("{rel:?} is not a folder at revision {rev:?}")));
+        Ok(commit.id())
+    }
+
+    /// The tree of `rel` at `commit`, or `None` when it is not a folder there.
+    pub fn app_tree(&self, commit: Oid, rel: &str) -> Result<Option<Oid>> {
+        let repo = &self.0.repo;
+        let tree = repo
+            .find_commit(commit)
+            .and_then(|c| c.tree())
+            .map_err(|e| git_error(format!("cannot read the tree of {commit}: {}", message(&e))))?;
+        if rel.is_empty() {
+            return Ok(Some(tree.id()));
+        }
+        Ok(tree.get_path(Path::new(rel)).ok().filter(|e| e.kind() == Some(ObjectType::Tree)).map(|e| e.id()))
+    }
+
+    /// Up to `depth` first-parent ancestors of `from` (excluded), newest
+    /// first, and why the walk stopped.
+    pub fn first_parents(&self, from: Oid, depth: usize) -> Result<(Vec<Oid>, WalkEnd)> {
+        let repo = &self.0.repo;
+        let mut out = Vec::new();
+        let mut current = repo.find_commit(from).map_err(|e| git_error(message(&e)))?;
+        loop {
+            if current.parent_count() == 0 {
+                // libgit2 shows the boundary of a shallow clone as a root.
+                let end = if repo.is_shallow() { WalkEnd::Shallow } else { WalkEnd::Root };
+                return Ok((out, end));
             }
-            entry.id()
+            if out.len() == depth {
+                return Ok((out, WalkEnd::Depth));
+            }
+            // In a shallow clone the boundary commit's parents are missing.
+            match current.parent(0) {
+                Ok(parent) => {
+                    out.push(parent.id());
+                    current = parent;
+                }
+                Err(_) => return Ok((out, WalkEnd::Shallow)),
+            }
+        }
+    }
+
+    /// Paths (relative to the trees) whose content differs between two
+    /// trees; unchanged subtrees are skipped without being read.
+    pub fn changed_paths(&self, old: Oid, new: Oid) -> Result<std::collections::HashSet<String>> {
+        let repo = &self.0.repo;
+        let (a, b) = (repo.find_tree(old), repo.find_tree(new));
+        let (Ok(a), Ok(b)) = (a, b) else { return Err(git_error("cannot read a tree to compare")) };
+        let diff = repo.diff_tree_to_tree(Some(&a), Some(&b), None).map_err(|e| git_error(message(&e)))?;
+        let mut out = std::collections::HashSet::new();
+        for d in diff.deltas() {
+            for f in [d.old_file(), d.new_file()] {
+                if let Some(p) = f.path().and_then(Path::to_str) {
+                    out.insert(p.to_string());
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// Whether the clone is shallow.
+    #[must_use]
+    pub fn is_shallow(&self) -> bool {
+        self.0.repo.is_shallow()
+    }
+
+    /// A source reading the app directory from `tree`.
+    #[must_use]
+    pub fn source(&self, tree: Oid) -> GitSource {
+        GitSource { repo: self.clone(), root: tree }
+    }
+
+    fn listing(&self, id: Oid, path: &str) -> Result<Listing> {
+        if let Some(hit) = self.0.trees.borrow().get(&id) {
+            return Ok(hit.clone());
+        }
+        let tree =
+            self.0.repo.find_tree(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
+        let mut out = Vec::with_capacity(tree.len());
+        for entry in &tree {
+            let Ok(name) = entry.name() else {
+                return Err(git_error(format!("a file name in {path:?} is not UTF-8")));
+            };
+            let mut kind = kind_of(entry.filemode(), entry.kind());
+            if matches!(kind, Entry::Symlink(_)) {
+                let target = self.blob(entry.id(), &super::join(path, name))?;
+                let target = String::from_utf8(target.to_vec()).map_err(|_| {
+                    git_error(format!("symbolic link {:?} has a non-UTF-8 target", super::join(path, name)))
+                })?;
+                kind = Entry::Symlink(target);
+            }
+            out.push((name.to_string(), kind, entry.id()));
+        }
+        let by_name = out.iter().enumerate().map(|(i, (n, _, _))| (n.clone(), i)).collect();
+        let listing: Listing = Rc::new(Folder { entries: out, by_name });
+        self.0.trees.borrow_mut().insert(id, listing.clone());
+        Ok(listing)
+    }
+
+    /// Keep blob contents across sources (for walking history).
+    pub fn cache_blobs(&self) {
+        self.0.cache_blobs.set(true);
+    }
+
+    fn blob(&self, id: Oid, path: &str) -> Result<Rc<Vec<u8>>> {
+        if let Some(hit) = self.0.blobs.borrow().get(&id) {
+            return Ok(hit.clone());
+        }
+        let blob =
+            self.0.repo.find_blob(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
+        let bytes = Rc::new(blob.content().to_vec());
+        if self.0.cache_blobs.get() {
+            self.0.blobs.borrow_mut().insert(id, bytes.clone());
+        }
+        Ok(bytes)
+    }
+}
+
+impl GitSource {
+    /// Opens `dir` (a folder of a working tree) as it is at `rev`.
+    pub fn open(dir: &Path, rev: &str) -> Result<Self> {
+        let (repo, rel) = Repo::discover(dir)?;
+        let commit = repo.commit(rev)?;
+        let Some(tree) = repo.app_tree(commit, &rel)? else {
+            return Err(git_error(format!("{rel:?} does not exist at revision {rev:?}")));
         };
-        drop(tree);
-        drop(commit);
-        Ok(GitSource { repo, root, folders: RefCell::default() })
+        Ok(repo.source(tree))
     }
 }
 
@@ -89,44 +238,35 @@ fn kind_of(mode: i32, kind: Option<ObjectType>) -> Entry {
     }
 }
 
-/// One folder's entries: name, kind, object id.
-type Listing = Rc<Vec<(String, Entry, Oid)>>;
+/// One folder's entries (name, kind, object id) and an index by name:
+/// folders can hold thousands of entries.
+struct Folder {
+    entries: Vec<(String, Entry, Oid)>,
+    by_name: HashMap<String, usize>,
+}
+
+impl Folder {
+    fn get(&self, name: &str) -> Option<&(String, Entry, Oid)> {
+        self.by_name.get(name).map(|&i| &self.entries[i])
+    }
+}
+
+type Listing = Rc<Folder>;
 
 impl GitSource {
-    /// The entries of an in-tree folder, parsed once and cached: every
-    /// lookup below goes through here, so a path costs one hash lookup per
-    /// folder instead of a walk from the root.
+    /// The entries of an in-tree folder (cached by tree id in the repo).
     fn folder(&self, path: &str) -> Result<Option<Listing>> {
-        if let Some(hit) = self.folders.borrow().get(path) {
-            return Ok(Some(hit.clone()));
-        }
-        let id = if path.is_empty() {
-            self.root
-        } else {
-            let (parent, name) = path.rsplit_once('/').unwrap_or(("", path));
-            let Some(listing) = self.folder(parent)? else {
-                return Ok(None);
-            };
-            match listing.iter().find(|(n, _, _)| n == name) {
-                Some((_, Entry::Dir, id)) => *id,
+        let mut id = self.root;
+        let mut done = String::new();
+        for part in path.split('/').filter(|p| !p.is_empty()) {
+            let listing = self.repo.listing(id, &done)?;
+            match listing.get(part) {
+                Some((_, Entry::Dir, child)) => id = *child,
                 _ => return Ok(None),
             }
-        };
-        let tree = self.repo.find_tree(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
-        let mut out = Vec::with_capacity(tree.len());
-        for entry in &tree {
-            let Ok(name) = entry.name() else {
-                return Err(git_error(format!("a file name in {path:?} is not UTF-8")));
-            };
-            let mut kind = kind_of(entry.filemode(), entry.kind());
-            if matches!(kind, Entry::Symlink(_)) {
-                kind = Entry::Symlink(self.blob_text(entry.id(), &super::join(path, name))?);
-            }
-            out.push((name.to_string(), kind, entry.id()));
+            done = super::join(&done, part);
         }
-        let listing: Listing = Rc::new(out);
-        self.folders.borrow_mut().insert(path.to_string(), listing.clone());
-        Ok(Some(listing))
+        self.repo.listing(id, path).map(Some)
     }
 
     fn entry_at(&self, path: &str) -> Result<Option<(Entry, Oid)>> {
@@ -137,13 +277,7 @@ impl GitSource {
         let Some(listing) = self.folder(parent)? else {
             return Ok(None);
         };
-        Ok(listing.iter().find(|(n, _, _)| n == name).map(|(_, e, id)| (e.clone(), *id)))
-    }
-
-    fn blob_text(&self, id: Oid, path: &str) -> Result<String> {
-        let blob = self.repo.find_blob(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
-        String::from_utf8(blob.content().to_vec())
-            .map_err(|_| git_error(format!("symbolic link {path:?} has a non-UTF-8 target")))
+        Ok(listing.get(name).map(|(_, e, id)| (e.clone(), *id)))
     }
 }
 
@@ -155,11 +289,17 @@ impl Backend for GitSource {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         match self.entry_at(path)? {
             Some((Entry::File, id)) => {
-                let blob =
-                    self.repo.find_blob(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
-                Ok(blob.content().to_vec())
+                let bytes = self.repo.blob(id, path)?;
+                Ok(Rc::try_unwrap(bytes).unwrap_or_else(|shared| shared.to_vec()))
             }
             _ => Err(Error::new(ErrorKind::Missing { path: path.to_string() })),
+        }
+    }
+
+    fn content_id(&self, path: &str) -> Option<String> {
+        match self.entry_at(path) {
+            Ok(Some((Entry::File | Entry::Dir, id))) => Some(id.to_string()),
+            _ => None,
         }
     }
 
@@ -167,6 +307,6 @@ impl Backend for GitSource {
         let Some(listing) = self.folder(path)? else {
             return Err(Error::new(ErrorKind::Missing { path: path.to_string() }));
         };
-        Ok(listing.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect())
+        Ok(listing.entries.iter().map(|(n, e, _)| (n.clone(), e.clone())).collect())
     }
 }

@@ -34,6 +34,11 @@ pub trait Backend {
     fn read(&self, path: &str) -> Result<Vec<u8>>;
     /// Names directly in the folder at `path`, in any order.
     fn list(&self, path: &str) -> Result<Vec<(String, Entry)>>;
+    /// An id that changes whenever the file's (or folder's) content does
+    /// (git: the blob or tree id), for caches; `None` when the backend has none.
+    fn content_id(&self, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 const SUBMODULE: &str =
@@ -244,6 +249,20 @@ impl<B: Backend> Confined<B> {
         let mut entries = self.backend.list(dir)?;
         entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
         Ok(entries)
+    }
+
+    /// The content id of a named file or folder (see [`Backend::content_id`]).
+    pub fn content_id(&self, named: &str) -> Option<String> {
+        let norm = normalize("", named).ok()?;
+        match self.resolve(&norm, named).ok()? {
+            (t, Some(Entry::File | Entry::Dir)) => self.backend.content_id(&t),
+            _ => None,
+        }
+    }
+
+    /// The content id of a file found by a listing.
+    pub fn found_id(&self, found: &Found) -> Option<String> {
+        self.backend.content_id(&found.target)
     }
 
     /// Reads a file found by [`Confined::walk`] or [`Confined::files_in`].

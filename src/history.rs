@@ -1,0 +1,365 @@
+//! Keeping previous versions (SPEC §9). Walks git history back from the
+//! rendered revision, once for all bundles, and finds the N most recent
+//! previous distinct versions of every bundle versioned now, each exactly
+//! as that revision rendered it. Old pods of a rolling update, a
+//! `kubectl rollout undo`, and CronJobs started during a sync keep finding
+//! their config; Flux prunes before it checks health, so it needs this most.
+
+use crate::config;
+use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity};
+use crate::generate;
+use crate::load;
+use crate::object::Object;
+use crate::refs::Target;
+use crate::render::Options;
+use crate::source::git::{Repo, WalkEnd};
+use crate::source::{Confined, Entry};
+use crate::values::Overrides;
+use crate::version::{self, ANN_BUNDLE, Naming};
+use std::collections::{BTreeSet, HashMap};
+use std::path::Path;
+use std::rc::Rc;
+
+pub const ANN_SUPERSEDED: &str = "imprint.dev/superseded";
+
+/// What to keep, and how far to look.
+#[derive(Debug, Clone, Copy)]
+pub struct Keep {
+    /// Previous versions per bundle.
+    pub versions: usize,
+    /// Most commits examined.
+    pub depth: usize,
+    /// History that ends too early is a warning instead of an error.
+    pub best_effort: bool,
+}
+
+/// (kind, namespace, original name) of a bundle.
+type Key = (String, String, String);
+
+fn key_of(o: &Object) -> Key {
+    let name = o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name());
+    (o.kind().to_string(), o.namespace().to_string(), name.to_string())
+}
+
+fn history_error(msg: String) -> Error {
+    Error::new(ErrorKind::Git(msg))
+}
+
+/// Parsed resource bundles per (path, blob id): a file unchanged across
+/// commits is parsed once.
+type ParseCache = HashMap<(String, String), Vec<Object>>;
+
+/// What a bundle's version depends on, per key, at the last commit
+/// examined: when it is unchanged the version is too, and the bundle is
+/// skipped without reading or hashing anything.
+type Signatures = HashMap<Key, String>;
+
+/// A resource file: its path, resolved path and content id.
+type ResourceFile = (String, String, String);
+
+/// What the walk carries from one commit to the next.
+#[derive(Default)]
+struct State {
+    parsed: ParseCache,
+    signatures: Signatures,
+    configs: HashMap<String, Rc<config::RenderConfig>>,
+    /// Input path (file or listed folder) -> generator ordinals, for the
+    /// config and values in `index_for`.
+    index: HashMap<String, Vec<usize>>,
+    index_for: Option<String>,
+    /// Resource files (path, resolved path, id) per config and resource
+    /// folder ids: listing 5,000 manifests once instead of every commit.
+    resources: HashMap<String, Rc<Vec<ResourceFile>>>,
+    last_files: Option<String>,
+}
+
+/// The bundles of the app as it is in one tree, versioned with that tree's
+/// imprint.yaml, values and naming. Only `wanted` keys are built.
+fn bundles_at(
+    repo: &Repo,
+    tree: git2::Oid,
+    overrides: &Overrides,
+    opts: &Options,
+    wanted: &dyn Fn(&Key) -> bool,
+    state: &mut State,
+    changed_paths: Option<&std::collections::HashSet<String>>,
+) -> Result<Vec<Object>> {
+    let State { parsed: cache, signatures, configs, index, index_for, resources, last_files } = state;
+    let src = Confined::new(repo.source(tree));
+    let cfg = match (src.kind(config::FILE_NAME)?, src.content_id(config::FILE_NAME)) {
+        (Some(Entry::File), Some(id)) if configs.contains_key(&id) => configs[&id].clone(),
+        (Some(Entry::File), id) => {
+            let text = load::utf8(src.read(config::FILE_NAME)?, config::FILE_NAME)?;
+            let cfg = Rc::new(load::parse_config(&text, config::FILE_NAME)?);
+            if let Some(id) = id {
+                configs.insert(id, cfg.clone());
+            }
+            cfg
+        }
+        _ => Rc::new(config::RenderConfig::default()),
+    };
+    let default_ns = opts
+        .namespace
+        .clone()
+        .or_else(|| cfg.namespace.clone())
+        .or_else(|| opts.env_namespace.clone())
+        .unwrap_or_default();
+    let (values, values_files) = load::read_values(&src, &cfg, overrides)?;
+    // Everything a version depends on besides the bundle's own inputs.
+    let context = format!("{:?}|{}|{default_ns}", cfg.naming, serde_json::to_string(&values).unwrap_or_default());
+    let context = format!("{context}|{}", src.content_id(config::FILE_NAME).unwrap_or_default());
+    // With the same config and values as the last commit, only generators
+    // whose inputs (or listed folders) changed can have a new version.
+    let affected: Option<BTreeSet<usize>> = match changed_paths {
+        Some(paths) if index_for.as_deref() == Some(context.as_str()) => {
+            let mut set = BTreeSet::new();
+            for p in paths {
+                let mut cur = p.as_str();
+                loop {
+                    if let Some(gens) = index.get(cur) {
+                        set.extend(gens.iter().copied());
+                    }
+                    match cur.rsplit_once('/') {
+                        Some((parent, _)) => cur = parent,
+                        None => break,
+                    }
+                }
+            }
+            Some(set)
+        }
+        _ => {
+            index.clear();
+            *index_for = Some(context.clone());
+            None
+        }
+    };
+    let mut changed: HashMap<Key, String> = HashMap::new();
+    let mut excluded: BTreeSet<String> = values_files.into_iter().collect();
+    excluded.insert(config::FILE_NAME.to_string());
+    let lists = [(Target::ConfigMap, &cfg.config_map_generator), (Target::Secret, &cfg.secret_generator)];
+    for (ordinal, (target, i, g)) in
+        lists.iter().flat_map(|(t, l)| l.iter().enumerate().map(move |(i, g)| (*t, i, g))).enumerate()
+    {
+        {
+            if affected.as_ref().is_some_and(|a| !a.contains(&ordinal)) {
+                continue;
+            }
+            let inputs = load::generator_inputs(&src, &g.value);
+            if affected.is_none() {
+                for (p, _) in &inputs {
+                    index.entry(p.clone()).or_default().push(ordinal);
+                }
+                for f in &g.value.files {
+                    if !f.contains('=') {
+                        let folder = crate::source::normalize("", f).unwrap_or_default();
+                        index.entry(folder).or_default().push(ordinal);
+                    }
+                }
+            }
+            let ns = g.value.namespace.clone().unwrap_or_else(|| default_ns.clone());
+            let key = (target.kind().to_string(), ns, g.value.name.clone());
+            if wanted(&key) {
+                // The config's own blob id stands for the generator entry.
+                let sig = format!("{context}|{i}|{:?}", inputs);
+                if signatures.get(&key) != Some(&sig) {
+                    changed.insert(key, sig);
+                }
+            }
+            // Generator inputs are never resources, whether or not they changed.
+            excluded.extend(inputs.into_iter().map(|(p, _)| p));
+        }
+    }
+    // Unchanged generators' inputs are still not resources (the index
+    // holds every input path of this config).
+    // By kind and name (no allocation per generator); a same-named bundle
+    // in another namespace is merely generated once more.
+    let names: std::collections::HashSet<(&str, &str)> =
+        changed.keys().map(|(k, _, n)| (k.as_str(), n.as_str())).collect();
+    let specs =
+        load::read_generators_where(&src, &cfg, &|target, g| names.contains(&(target.kind(), g.name.as_str())))?;
+    drop(names);
+    let mut bundles = Vec::new();
+    for spec in &specs {
+        bundles.push(generate::generate(spec, &values, &mut Vec::new())?);
+    }
+    for (key, sig) in changed {
+        signatures.insert(key, sig);
+    }
+    let index_ref = &*index;
+    let is_input = |p: &str| excluded.contains(p) || (affected.is_some() && index_ref.contains_key(p));
+    // Listed resources are cached by the ids of what they name; without a
+    // list (everything under DIR) the app tree is the key.
+    let listed = cfg.resources.as_ref().map_or_else(
+        || vec![src.content_id("").unwrap_or_default()],
+        |l| l.iter().map(|r| format!("{r}={}", src.content_id(r).unwrap_or_default())).collect(),
+    );
+    let files_key = format!("{context}|{}", listed.join("|"));
+    // Nothing a resource depends on changed since the last commit examined.
+    let unchanged = last_files.as_deref() == Some(files_key.as_str());
+    *last_files = Some(files_key.clone());
+    let files = match resources.get(&files_key) {
+        _ if unchanged => Rc::new(Vec::new()),
+        Some(f) => f.clone(),
+        None => {
+            let mut list = Vec::new();
+            for (path, target) in load::resource_files(&src, &cfg, &is_input)? {
+                let found = crate::source::Found { path: path.clone(), target: target.clone() };
+                list.push((path, target, src.found_id(&found).unwrap_or_default()));
+            }
+            let list = Rc::new(list);
+            resources.insert(files_key, list.clone());
+            list
+        }
+    };
+    for (path, target, id) in files.iter() {
+        let (path, id) = (path.clone(), id.clone());
+        let found = crate::source::Found { path: path.clone(), target: target.clone() };
+        let sig = format!("{context}|{path}|{id}");
+        let objs = match cache.entry((path.clone(), id)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(e) => {
+                let text = load::utf8(src.read_found(&found)?, &path)?;
+                let text = load::render_template(&text, &path, &values)?;
+                e.insert(load::parse_objects(&text, &path)?.into_iter().filter(|o| o.bundle_kind().is_some()).collect())
+            }
+        };
+        for o in objs.iter() {
+            let mut key = key_of(o);
+            if key.1.is_empty() {
+                key.1.clone_from(&default_ns);
+            }
+            if wanted(&key) && signatures.get(&key) != Some(&sig) {
+                signatures.insert(key, sig.clone());
+                bundles.push(o.clone());
+            }
+        }
+    }
+    for o in &mut bundles {
+        if o.namespace().is_empty() && !default_ns.is_empty() {
+            crate::object::insert_after(
+                o.metadata_mut(),
+                "name",
+                "namespace",
+                serde_json::Value::String(default_ns.clone()),
+            );
+        }
+    }
+    bundles.retain(|o| wanted(&key_of(o)));
+    let naming = Naming::new(&cfg.naming.template, cfg.naming.hash_length, opts.hash_key.clone())?;
+    let all = vec![true; bundles.len()];
+    let mut skipped = Vec::new();
+    version::apply(&mut bundles, &all, &naming, Some(&mut skipped))?;
+    bundles.retain(|o| o.annotation(ANN_BUNDLE).is_some());
+    Ok(bundles)
+}
+
+/// The previous versions of every bundle versioned in `current`, marked
+/// `imprint.dev/superseded: "true"`, plus warnings. `rev` is the rendered
+/// revision (`None`: the working tree, whose history starts at HEAD).
+pub fn previous_versions(
+    dir: &Path,
+    rev: Option<&str>,
+    current: &[Object],
+    overrides: &Overrides,
+    opts: &Options,
+    keep: Keep,
+) -> Result<(Vec<Object>, Vec<Diagnostic>)> {
+    let (repo, rel) = Repo::discover(dir).map_err(|e| {
+        history_error(format!("keepVersions needs git history: {}", e.kind)).help(
+            "render from a git checkout with history (Argo CD may send the plugin a folder without .git: keep versions in a CI post-build step instead)",
+        )
+    })?;
+    repo.cache_blobs();
+    let start = repo.commit(rev.unwrap_or("HEAD"))?;
+    let (mut commits, end) = repo.first_parents(start, keep.depth)?;
+    if rev.is_none() {
+        // The working tree's history starts with HEAD itself.
+        commits.insert(0, start);
+    }
+    let mut seen: HashMap<Key, BTreeSet<String>> = HashMap::new();
+    for o in current.iter().filter(|o| o.annotation(ANN_BUNDLE).is_some()) {
+        seen.entry(key_of(o)).or_default().insert(o.name().to_string());
+    }
+    let mut found: HashMap<Key, Vec<Object>> = HashMap::new();
+    let mut warnings = Vec::new();
+    let mut state = State::default();
+    let mut last_tree = if rev.is_some() { repo.app_tree(start, &rel)? } else { None };
+    // The last tree whose bundles were evaluated (changes are relative to it).
+    let mut last_examined = None;
+    for commit in commits {
+        let Some(tree) = repo.app_tree(commit, &rel)? else { continue };
+        if Some(tree) == last_tree {
+            continue; // only commits that change the app count
+        }
+        let changed_paths = match last_examined {
+            Some(prev) => Some(repo.changed_paths(prev, tree)?),
+            None => None,
+        };
+        last_tree = Some(tree);
+        last_examined = Some(tree);
+        let wanted = |k: &Key| seen.contains_key(k) && found.get(k).map_or(0, Vec::len) < keep.versions;
+        let bundles = match bundles_at(&repo, tree, overrides, opts, &wanted, &mut state, changed_paths.as_ref()) {
+            Ok(b) => b,
+            Err(e) => {
+                // An old revision that no longer renders keeps nothing, but
+                // must not break today's render.
+                warnings.push(Diagnostic {
+                    severity: Severity::Warning,
+                    code: "history-unreadable",
+                    message: format!("keepVersions skipped commit {}: {}", &commit.to_string()[..12], e.kind),
+                    file: e.file.clone(),
+                    line: e.line,
+                    ..Diagnostic::default()
+                });
+                continue;
+            }
+        };
+        for mut o in bundles {
+            let k = key_of(&o);
+            let names = seen.get_mut(&k).expect("only wanted keys are built");
+            if names.insert(o.name().to_string()) {
+                o.set_annotation(ANN_SUPERSEDED, "true");
+                found.entry(k).or_default().push(o);
+            }
+        }
+        if seen.keys().all(|k| found.get(k).map_or(0, Vec::len) >= keep.versions) {
+            break;
+        }
+    }
+    let mut short: Vec<&Key> = seen.keys().filter(|k| found.get(*k).map_or(0, Vec::len) < keep.versions).collect();
+    short.sort();
+    let all_seen = seen.keys().all(|k| found.get(k).map_or(0, Vec::len) >= keep.versions);
+    if !all_seen && end == WalkEnd::Shallow {
+        let example = short.first().map(|(k, ns, n)| format!("{k} {ns}/{n}")).unwrap_or_default();
+        let msg = format!(
+            "keepVersions: the clone is shallow and its history ends before {} previous versions of {example} (and {} more) were found",
+            keep.versions,
+            short.len().saturating_sub(1)
+        );
+        if !keep.best_effort {
+            return Err(history_error(msg).help("fetch more history (git fetch --unshallow, or fetch-depth: 0 in CI), or pass --keep-versions-best-effort"));
+        }
+        warnings.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "history-shallow",
+            message: msg,
+            ..Diagnostic::default()
+        });
+    }
+    if !all_seen && end == WalkEnd::Depth {
+        warnings.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "history-depth",
+            message: format!(
+                "keepVersions: stopped after {} commits (--history-depth) before {} previous versions of {} bundle(s) were found",
+                keep.depth,
+                keep.versions,
+                short.len()
+            ),
+            ..Diagnostic::default()
+        });
+    }
+    let mut out: Vec<Object> = found.into_values().flatten().collect();
+    out.sort_by_cached_key(|o| (o.kind().to_string(), o.namespace().to_string(), o.name().to_string()));
+    Ok((out, warnings))
+}
