@@ -103,6 +103,8 @@ pub struct CheckArgs {
     pub hash_key_file: Option<PathBuf>,
     #[command(flatten)]
     pub values: ValueArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Flux post-build substitution runs on the output: `${VAR}` in a
     /// versioned bundle is an error.
     #[arg(long)]
@@ -131,6 +133,8 @@ pub struct InputArgs {
     pub allow_dangling: bool,
     #[command(flatten)]
     pub values: ValueArgs,
+    #[command(flatten)]
+    pub limits: LimitArgs,
     /// Also emit the N previous versions of each bundle from git history
     /// (beats imprint.yaml's keepVersions).
     #[arg(long, env = "IMPRINT_KEEP_VERSIONS", value_name = "N")]
@@ -141,6 +145,30 @@ pub struct InputArgs {
     /// History that ends before N versions are found is a warning, not an error.
     #[arg(long)]
     pub keep_versions_best_effort: bool,
+}
+
+/// Input size limits (defaults: 128 MiB a file, 512 MiB in all).
+#[derive(Debug, Clone, Copy, clap::Args)]
+pub struct LimitArgs {
+    /// Largest input file, in bytes.
+    #[arg(long, env = "IMPRINT_MAX_FILE_SIZE", default_value_t = 128 << 20, value_name = "BYTES")]
+    pub max_file_size: u64,
+    /// Most bytes read in all (files and stdin).
+    #[arg(long, env = "IMPRINT_MAX_INPUT_SIZE", default_value_t = 512 << 20, value_name = "BYTES")]
+    pub max_input_size: u64,
+}
+
+impl LimitArgs {
+    fn limits(self) -> crate::source::Limits {
+        crate::source::Limits { max_file_bytes: self.max_file_size, max_input_bytes: self.max_input_size }
+    }
+}
+
+impl Default for LimitArgs {
+    fn default() -> Self {
+        let l = crate::source::Limits::default();
+        LimitArgs { max_file_size: l.max_file_bytes, max_input_size: l.max_input_bytes }
+    }
 }
 
 /// Template values from the command line (the highest precedence).
@@ -274,6 +302,14 @@ fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(Error::new(ErrorKind::Usage(format!("hash key file {} is empty", path.display()))));
     }
+    // A short key is guessable, which is what keyed hashing is meant to stop.
+    if bytes.len() < 16 {
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "hash key file {} holds {} bytes; use at least 16 (e.g. head -c 32 /dev/urandom)",
+            path.display(),
+            bytes.len()
+        ))));
+    }
     Ok(HashKey::from_material(&bytes))
 }
 
@@ -304,20 +340,33 @@ fn app_parameters() -> Result<Vec<(String, serde_json::Value)>, Error> {
 }
 
 /// Loads the input: stdin, the working tree, or a git revision of it.
-fn load_input(dir: &str, rev: Option<&str>, values: &ValueArgs) -> Result<Loaded, Error> {
+fn load_input(dir: &str, rev: Option<&str>, values: &ValueArgs, limits: LimitArgs) -> Result<Loaded, Error> {
     let overrides = values.overrides()?;
     match (dir, rev) {
         ("-", Some(_)) => Err(Error::new(ErrorKind::Usage("--rev cannot be used with `-` (stdin)".into()))),
-        ("-", None) => {
-            let mut text = String::new();
-            std::io::stdin()
-                .read_to_string(&mut text)
-                .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
-            load::load_stream(&text, "<stdin>")
+        ("-", None) => load::load_stream(&read_stdin(limits.max_input_size)?, "<stdin>"),
+        (dir, None) => {
+            load::load_dir_with(&Confined::with_limits(DirSource::open(Path::new(dir))?, limits.limits()), &overrides)
         }
-        (dir, None) => load::load_dir_with(&Confined::new(DirSource::open(Path::new(dir))?), &overrides),
-        (dir, Some(rev)) => load::load_dir_with(&Confined::new(GitSource::open(Path::new(dir), rev)?), &overrides),
+        (dir, Some(rev)) => load::load_dir_with(
+            &Confined::with_limits(GitSource::open(Path::new(dir), rev)?, limits.limits()),
+            &overrides,
+        ),
     }
+}
+
+/// Reads stdin, refusing more than `max` bytes without buffering them.
+fn read_stdin(max: u64) -> Result<String, Error> {
+    let mut text = String::new();
+    std::io::stdin()
+        .take(max.saturating_add(1))
+        .read_to_string(&mut text)
+        .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
+    if text.len() as u64 > max {
+        return Err(Error::new(ErrorKind::Limit(format!("stdin is larger than the limit of {max} bytes")))
+            .help("raise the limit with --max-input-size if this input is legitimate"));
+    }
+    Ok(text)
 }
 
 /// Renders, then adds the previous versions `keepVersions` asks for (SPEC
@@ -394,7 +443,7 @@ fn print(text: &str) -> Result<(), Error> {
 
 fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values)?;
+    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values, args.input.limits)?;
     if args.show_values {
         print(&crate::yaml::to_yaml(&loaded.values))?;
         return Ok(0);
@@ -431,7 +480,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     }
     let opts = options(&args.input)?;
     let side = |rev: Option<&str>, what: &str| -> Result<Rendered, Error> {
-        let loaded = load_input(&args.input.dir, rev, &args.input.values)?;
+        let loaded = load_input(&args.input.dir, rev, &args.input.values, args.input.limits)?;
         render_with_history(&args.input, rev, loaded, &opts)
             .map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
     };
@@ -465,7 +514,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
 
 fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values)?;
+    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values, args.input.limits)?;
     let rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
     print_diagnostics(&rendered, false, false);
     let g = crate::graph::build(&rendered).filter(args.bundle.as_deref(), args.workload.as_deref());
@@ -487,12 +536,13 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
         hash_key_file: args.hash_key_file.clone(),
         allow_dangling: true,
         values: args.values.clone(),
+        limits: args.limits,
         keep_versions: None,
         history_depth: 0,
         keep_versions_best_effort: false,
     };
     let opts = Options { lenient: true, ..options(&input)? };
-    let mut loaded = load_input(&args.dir, args.rev.as_deref(), &args.values)?;
+    let mut loaded = load_input(&args.dir, args.rev.as_deref(), &args.values, args.limits)?;
     let texts = std::mem::take(&mut loaded.texts);
     let rendered = render::render(loaded, &opts)?;
     let settings = crate::check::Settings { flux: args.flux, keyed: opts.hash_key.is_some() };
@@ -508,10 +558,7 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
 /// KRM function: generator inputs are read from the working directory
 /// (kustomize runs exec functions in the kustomization root).
 fn fn_cmd(args: &FnArgs) -> Result<i32, Error> {
-    let mut text = String::new();
-    std::io::stdin()
-        .read_to_string(&mut text)
-        .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
+    let text = read_stdin(LimitArgs::default().max_input_size)?;
     let opts = Options {
         hash_key: args.hash_key_file.as_ref().map(read_key).transpose()?,
         env_namespace: std::env::var("ARGOCD_APP_NAMESPACE").ok().filter(|n| !n.is_empty()),

@@ -31,7 +31,7 @@ fn options() -> serde_saphyr::Options {
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(1 << 30),
-            max_documents: 1_000_000,
+            max_documents: 200_000,
             max_events: 200_000_000,
             max_nodes: 100_000_000,
             max_total_scalar_bytes: 1 << 30,

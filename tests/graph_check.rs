@@ -196,7 +196,7 @@ fn check_secret_hashing_plaintext_and_never_a_value() {
     );
     let text = run(&t, &["check"]).stdout;
     assert!(!text.contains("hunter2") && !serde_json::to_string(&f).unwrap().contains("hunter2"));
-    let key = Tree::new().file("k", "key material");
+    let key = Tree::new().file("k", "key material for the test suite");
     let (_, f) = check(&t, &["--hash-key-file", key.path().join("k").to_str().unwrap()]);
     assert!(!codes(&f).iter().any(|c| c.contains("unkeyed")), "{:?}", codes(&f));
 }

@@ -61,14 +61,20 @@ impl Backend for DirSource {
         fs::read(self.path(rel)).map_err(|e| io_error(rel, &e))
     }
 
+    fn size(&self, rel: &str) -> Result<Option<u64>> {
+        Ok(Some(fs::symlink_metadata(self.path(rel)).map_err(|e| io_error(rel, &e))?.len()))
+    }
+
     fn list(&self, rel: &str) -> Result<Vec<(String, Entry)>> {
         let dir = self.path(rel);
         let mut out = Vec::new();
         for item in fs::read_dir(&dir).map_err(|e| io_error(rel, &e))? {
             let item = item.map_err(|e| io_error(rel, &e))?;
             let meta = fs::symlink_metadata(item.path()).map_err(|e| io_error(rel, &e))?;
-            let name = item.file_name().to_string_lossy().into_owned();
-            out.push((name, entry_of(&meta, &item.path())?));
+            match item.file_name().into_string() {
+                Ok(name) => out.push((name, entry_of(&meta, &item.path())?)),
+                Err(raw) => out.push((raw.to_string_lossy().into_owned(), Entry::Other(super::NON_UTF8))),
+            }
         }
         Ok(out)
     }

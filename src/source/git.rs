@@ -296,6 +296,18 @@ impl Backend for GitSource {
         }
     }
 
+    fn size(&self, path: &str) -> Result<Option<u64>> {
+        match self.entry_at(path)? {
+            // The object header gives the size without inflating the blob.
+            Some((Entry::File, id)) => {
+                let odb = self.repo.0.repo.odb().map_err(|e| git_error(message(&e)))?;
+                let (size, _) = odb.read_header(id).map_err(|e| git_error(message(&e)))?;
+                Ok(Some(size as u64))
+            }
+            _ => Ok(None),
+        }
+    }
+
     fn content_id(&self, path: &str) -> Option<String> {
         match self.entry_at(path) {
             Ok(Some((Entry::File | Entry::Dir, id))) => Some(id.to_string()),

@@ -39,7 +39,14 @@ pub trait Backend {
     fn content_id(&self, _path: &str) -> Option<String> {
         None
     }
+    /// The size of a file in bytes, if known without reading it.
+    fn size(&self, _path: &str) -> Result<Option<u64>> {
+        Ok(None)
+    }
 }
+
+/// `Entry::Other` reason for a file whose name is not UTF-8.
+pub const NON_UTF8: &str = "file with a non-UTF-8 name";
 
 const SUBMODULE: &str =
     "it is a git submodule, whose content is not in this repository (imprint does not read submodules)";
@@ -50,6 +57,23 @@ const MAX_LINK_HOPS: usize = 40;
 /// The app directory with the confinement rule applied to every access.
 pub struct Confined<B> {
     backend: B,
+    limits: Limits,
+    /// Bytes read so far, against `limits.max_input_bytes`.
+    read_so_far: std::cell::Cell<u64>,
+}
+
+/// Input size limits: a hostile repository cannot make imprint read a
+/// 1 GB file or a tree of them. Defaults are far above real config folders.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    pub max_file_bytes: u64,
+    pub max_input_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits { max_file_bytes: 128 << 20, max_input_bytes: 512 << 20 }
+    }
 }
 
 /// A file found by listing a folder: its path as named and as resolved.
@@ -105,7 +129,36 @@ pub fn is_hidden(name: &str) -> bool {
 
 impl<B: Backend> Confined<B> {
     pub fn new(backend: B) -> Self {
-        Confined { backend }
+        Self::with_limits(backend, Limits::default())
+    }
+
+    pub fn with_limits(backend: B, limits: Limits) -> Self {
+        Confined { backend, limits, read_so_far: std::cell::Cell::new(0) }
+    }
+
+    /// Reads a resolved in-tree file, within the size limits; the size is
+    /// checked before anything is read.
+    fn read_target(&self, shown: &str, target: &str) -> Result<Vec<u8>> {
+        let limit_error = |what: &str, limit: u64, flag: &str| {
+            Error::new(ErrorKind::Limit(format!("{what} is larger than the limit of {limit} bytes")))
+                .in_file(shown)
+                .help(format!("raise the limit with {flag} if this input is legitimate"))
+        };
+        let size = self.backend.size(target)?.unwrap_or(0);
+        if size > self.limits.max_file_bytes {
+            return Err(limit_error("the file", self.limits.max_file_bytes, "--max-file-size"));
+        }
+        let total = self.read_so_far.get() + size;
+        if total > self.limits.max_input_bytes {
+            return Err(limit_error("the input read so far", self.limits.max_input_bytes, "--max-input-size"));
+        }
+        let bytes = self.backend.read(target)?;
+        // Sizes can lie (a file growing under us): check what was read too.
+        if bytes.len() as u64 > self.limits.max_file_bytes {
+            return Err(limit_error("the file", self.limits.max_file_bytes, "--max-file-size"));
+        }
+        self.read_so_far.set(self.read_so_far.get() + bytes.len() as u64);
+        Ok(bytes)
     }
 
     /// Resolves an in-tree path through symlinks. `shown` is the path as the
@@ -165,7 +218,7 @@ impl<B: Backend> Confined<B> {
     /// Reads a regular file named by the input (relative to the app root).
     pub fn read(&self, named: &str) -> Result<Vec<u8>> {
         let target = self.resolve_file(named)?;
-        self.backend.read(&target)
+        self.read_target(named, &target)
     }
 
     /// Where a named regular file's content lives, after following links.
@@ -239,6 +292,8 @@ impl<B: Backend> Confined<B> {
                     _ => {}
                 },
                 Entry::Submodule => return Err(refused(&shown, SUBMODULE)),
+                Entry::Other(NON_UTF8) => return Err(refused(&shown, "its name is not valid UTF-8")),
+                // Sockets, FIFOs, devices: never opened (a FIFO would block).
                 Entry::Other(_) => {}
             }
         }
@@ -267,7 +322,7 @@ impl<B: Backend> Confined<B> {
 
     /// Reads a file found by [`Confined::walk`] or [`Confined::files_in`].
     pub fn read_found(&self, found: &Found) -> Result<Vec<u8>> {
-        self.backend.read(&found.target)
+        self.read_target(&found.path, &found.target)
     }
 }
 

@@ -1,0 +1,305 @@
+//! Hostile repositories: confinement, limits, no leaks, atomic output,
+//! concurrency (issue 8). Every run goes through the real binary.
+
+mod common;
+use common::*;
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {k: v}\n";
+
+/// Runs the binary under `ulimit -v` (1 GiB of address space) with a
+/// deadline, feeding `stdin` from a file; returns (exit code, stderr, time).
+fn bounded(args: &[&str], stdin_file: Option<&Path>, dir: &Path) -> (i32, String, Duration) {
+    let script = format!("ulimit -v 1048576; exec \"$0\" \"$@\"");
+    let mut cmd = Command::new("bash");
+    cmd.arg("-c").arg(script).arg(bin()).args(args).current_dir(dir).env_clear();
+    cmd.stdin(match stdin_file {
+        Some(p) => Stdio::from(std::fs::File::open(p).unwrap()),
+        None => Stdio::null(),
+    });
+    cmd.stdout(Stdio::null()).stderr(Stdio::piped());
+    let start = Instant::now();
+    let mut child = cmd.spawn().unwrap();
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            let mut err = String::new();
+            use std::io::Read;
+            child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
+            return (status.code().unwrap_or(-1), err, start.elapsed());
+        }
+        if start.elapsed() > Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("imprint {args:?} did not finish in 60 s");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn huge_and_hostile_inputs_fail_fast_in_bounded_memory() {
+    let t = Tree::new().file("ok.yaml", CM);
+    // A 1 GB (sparse) file: refused by size before a byte is read.
+    let f = std::fs::File::create(t.path().join("huge.yaml")).unwrap();
+    f.set_len(1 << 30).unwrap();
+    let (code, err, took) = bounded(&["render", "."], None, t.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("huge.yaml") && err.contains("larger than the limit") && err.contains("--max-file-size"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // Streams on stdin: an alias bomb, 100,000-deep nesting, a million documents.
+    let dir = tempfile::tempdir().unwrap();
+    let mut bomb = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    for (p, c) in ('a'..='h').zip('b'..='i') {
+        bomb.push_str(&format!("{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"));
+    }
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let million: String = (0..1_000_000).map(|i| format!("---\nk: {i}\n")).collect();
+    for (name, text) in [("bomb", bomb), ("deep", deep), ("million", million)] {
+        let p = dir.path().join(name);
+        std::fs::write(&p, text).unwrap();
+        let (code, err, took) = bounded(&["render", "-"], Some(&p), dir.path());
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.starts_with("error: invalid YAML") && err.contains("<stdin>"), "{name}: {err}");
+        assert!(took < Duration::from_secs(20), "{name}: {took:?}");
+    }
+    // The limits are flags.
+    let small = Tree::new().file("a.yaml", CM);
+    small.render(&["--max-file-size", "10"]).bad_input(&["a.yaml", "larger than the limit of 10 bytes"]);
+    small.render(&["--max-input-size", "10"]).bad_input(&["larger than the limit of 10 bytes", "--max-input-size"]);
+    imprint(&["render", "-", "--max-input-size", "10"], Some(CM), &[]).bad_input(&["stdin is larger than the limit"]);
+}
+
+#[test]
+fn special_files_and_odd_names() {
+    // A FIFO is never opened (it would block): skipped in a folder, refused when named.
+    let t = Tree::new()
+        .file("a.yaml", CM)
+        .file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [conf/]\n")
+        .file("conf/x", "1");
+    let status = Command::new("mkfifo").arg(t.path().join("conf/pipe")).status().unwrap();
+    assert!(status.success());
+    let fifo2 = Command::new("mkfifo").arg(t.path().join("pipe.yaml")).status().unwrap();
+    assert!(fifo2.success());
+    let (code, err, _) = bounded(&["render", "."], None, t.path());
+    assert_eq!(code, 0, "{err}");
+    let named = t.file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [conf/pipe]\n");
+    let (code, err, _) = bounded(&["render", "."], None, named.path());
+    assert_eq!(code, 2);
+    assert!(err.contains("conf/pipe") && err.contains("not a regular file"), "{err}");
+    // A non-UTF-8 file name in a listed folder is refused by name.
+    let bad = Tree::new().file("a.yaml", CM);
+    use std::os::unix::ffi::OsStrExt;
+    std::fs::write(bad.path().join(std::ffi::OsStr::from_bytes(b"b\xff.yaml")), CM).unwrap();
+    bad.render(&[]).bad_input(&["refused path", "not valid UTF-8"]);
+    // A 255-byte name is fine.
+    let long = format!("{}.yaml", "a".repeat(250));
+    let ok = Tree::new().file(&long, CM);
+    assert_eq!(docs(ok.render(&[]).ok()).len(), 1);
+}
+
+#[test]
+fn symlink_chains_loops_and_folders() {
+    let t = Tree::new()
+        .file("real/cm.yaml", CM)
+        .symlink("l1", "l2")
+        .symlink("l2", "real/cm.yaml")
+        .file("imprint.yaml", "resources: [l1]\n");
+    assert_eq!(docs(t.render(&[]).ok()).len(), 1, "a chain inside the tree is followed");
+    let looped = Tree::new().symlink("a.yaml", "b.yaml").symlink("b.yaml", "a.yaml");
+    looped.render(&[]).bad_input(&["refused path", "too many levels of symbolic links"]);
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::write(outside.path().join("secret.yaml"), CM).unwrap();
+    let via_folder = Tree::new()
+        .symlink("linked", outside.path().to_str().unwrap())
+        .file("imprint.yaml", "resources: [linked/secret.yaml]\n");
+    via_folder.render(&[]).bad_input(&["refused path", "linked/secret.yaml"]);
+    let in_then_out = Tree::new()
+        .file("cm.yaml", CM)
+        .symlink("inner/hop", "../..")
+        .file("imprint.yaml", "resources: [inner/hop/etc/passwd]\n");
+    in_then_out.render(&[]).bad_input(&["refused path"]);
+}
+
+#[test]
+fn hash_key_files_must_be_real_keys() {
+    let t = Tree::new().file("cm.yaml", CM);
+    let keys = Tree::new().file("empty", "").file("short", "0123456789").file("good", "0123456789abcdef-key");
+    t.render(&["--hash-key-file", keys.path().join("missing").to_str().unwrap()]).bad_input(&["missing"]);
+    t.render(&["--hash-key-file", keys.path().join("empty").to_str().unwrap()]).bad_input(&["is empty"]);
+    t.render(&["--hash-key-file", keys.path().join("short").to_str().unwrap()]).bad_input(&["at least 16"]);
+    t.render(&["--hash-key-file", keys.path().join("good").to_str().unwrap()]).ok();
+}
+
+/// Distinctive strings that must never leave imprint except inside the
+/// rendered Secret objects themselves.
+const SECRETS: &[&str] = &["s3cr3t-hunter-42", "tok-9f8e7d6c5b4a", "pw-line-without-equals"];
+
+fn secret_app() -> Tree {
+    Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: creds\n  envs: [creds.env]\n")
+        .file("creds.env", "PASSWORD=s3cr3t-hunter-42\n")
+        .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: api}\nstringData: {TOKEN: tok-9f8e7d6c5b4a}\n")
+        .file("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i, envFrom: [{secretRef: {name: creds}}, {secretRef: {name: api}}]}]}\n")
+}
+
+fn assert_no_secret(what: &str, text: &str) {
+    for s in SECRETS {
+        assert!(!text.contains(s), "{what} leaks {s}:\n{text}");
+    }
+    use base64::Engine as _;
+    for s in SECRETS {
+        let b64 = base64::engine::general_purpose::STANDARD.encode(s);
+        assert!(!text.contains(&b64[..12]), "{what} leaks base64 of {s}");
+    }
+}
+
+#[test]
+fn no_secret_value_leaves_imprint() {
+    let t = secret_app();
+    // render: the values appear only inside Secret objects.
+    for extra in [&[][..], &["-v"], &["--format", "json"]] {
+        let run = t.render(extra);
+        assert_no_secret("render stderr", &run.stderr);
+        let objects: Vec<serde_json::Value> = if extra.contains(&"json") {
+            serde_json::from_str::<serde_json::Value>(run.ok()).unwrap()["items"].as_array().unwrap().clone()
+        } else {
+            docs(run.ok())
+        };
+        for o in objects.iter().filter(|o| o["kind"] != "Secret") {
+            assert_no_secret("render (non-Secret objects)", &o.to_string());
+        }
+    }
+    // graph and check, every format.
+    for args in [
+        vec!["graph"],
+        vec!["graph", "--format", "json"],
+        vec!["graph", "--format", "dot"],
+        vec!["graph", "--format", "mermaid"],
+        vec!["check"],
+        vec!["check", "--format", "json"],
+    ] {
+        let mut all = vec![args[0], t.path().to_str().unwrap()];
+        all.extend_from_slice(&args[1..]);
+        let run = imprint(&all, None, &[]);
+        assert_no_secret(&format!("{args:?} stdout"), &run.stdout);
+        assert_no_secret(&format!("{args:?} stderr"), &run.stderr);
+    }
+    // diff, every format, on a repository where the secrets change.
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .current_dir(t.path())
+            .args(args)
+            .env("GIT_CONFIG_GLOBAL", "/dev/null")
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@e")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@e")
+            .status()
+            .unwrap();
+        assert!(ok.success());
+    };
+    git(&["init", "-q"]);
+    git(&["add", "-A"]);
+    git(&["commit", "-qm", "c"]);
+    std::fs::write(t.path().join("creds.env"), "PASSWORD=tok-9f8e7d6c5b4a\n").unwrap();
+    for format in ["text", "markdown", "json"] {
+        let run = imprint(
+            &["diff", t.path().to_str().unwrap(), "--from", "HEAD", "--format", format, "--color", "always"],
+            None,
+            &[],
+        );
+        assert_eq!(run.code, 1, "{}", run.stderr);
+        assert_no_secret(&format!("diff {format}"), &format!("{}{}", run.stdout, run.stderr));
+    }
+    // Error paths: a bad env line, broken YAML around a value, bad base64.
+    let bad_env = secret_app().file("creds.env", "PASSWORD=x\npw-line-without-equals\n");
+    assert_no_secret("env error", bad_env.render(&[]).bad_input(&["creds.env:2"]));
+    let broken = secret_app().file(
+        "s.yaml",
+        "apiVersion: v1\nkind: Secret\nmetadata: {name: api}\nstringData: {TOKEN: \"tok-9f8e7d6c5b4a}\n",
+    );
+    assert_no_secret("yaml error", broken.render(&[]).bad_input(&["s.yaml"]));
+    let b64 = secret_app()
+        .file("s.yaml", "apiVersion: v1\nkind: Secret\nmetadata: {name: api}\ndata: {TOKEN: \"s3cr3t-hunter-42!\"}\n");
+    assert_no_secret("base64 error", b64.render(&[]).bad_input(&["not valid base64", "data.TOKEN"]));
+}
+
+#[test]
+fn output_is_all_or_nothing() {
+    let t = Tree::new().file("cm.yaml", CM);
+    // A read-only target folder: the write fails, nothing is left behind.
+    let out = tempfile::tempdir().unwrap();
+    let ro = out.path().join("ro");
+    std::fs::create_dir(&ro).unwrap();
+    std::fs::write(ro.join("all.yaml"), "previous").unwrap();
+    let mut perms = std::fs::metadata(&ro).unwrap().permissions();
+    use std::os::unix::fs::PermissionsExt;
+    perms.set_mode(0o555);
+    std::fs::set_permissions(&ro, perms.clone()).unwrap();
+    let is_root = Command::new("id").arg("-u").output().is_ok_and(|o| o.stdout == b"0\n");
+    if !is_root {
+        t.render(&["-o", ro.join("all.yaml").to_str().unwrap()]).bad_input(&["cannot write"]);
+        assert_eq!(std::fs::read_to_string(ro.join("all.yaml")).unwrap(), "previous");
+    }
+    perms.set_mode(0o755);
+    std::fs::set_permissions(&ro, perms).unwrap();
+    // A path whose parent is a file: the write fails without partial output.
+    let blocker = out.path().join("file");
+    std::fs::write(&blocker, "x").unwrap();
+    t.render(&["-o", blocker.join("x.yaml").to_str().unwrap()]).bad_input(&["cannot write"]);
+    // A failing render leaves an -o DIR as it was.
+    let dir = out.path().join("rendered");
+    t.render(&["-o", &format!("{}/", dir.display())]).ok();
+    let before: Vec<_> =
+        std::fs::read_dir(dir.join("_cluster").exists().then(|| dir.join("_cluster")).unwrap_or(dir.clone()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+    let broken = Tree::new().file("cm.yaml", "kind: [");
+    broken.render(&["-o", &format!("{}/", dir.display())]).bad_input(&["cm.yaml"]);
+    let after: Vec<_> =
+        std::fs::read_dir(dir.join("_cluster").exists().then(|| dir.join("_cluster")).unwrap_or(dir.clone()))
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
+    assert_eq!(before, after);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("imprint-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn fifty_concurrent_renders_match_sequential_ones() {
+    let trees: Vec<Tree> = (0..50)
+        .map(|i| {
+            Tree::new()
+                .file("imprint.yaml", format!("namespace: app-{i}\nconfigMapGenerator:\n- name: cfg\n  literals: [N={i}]\n"))
+                .file("d.yaml", format!("apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: app-{i}}}\nspec:\n  selector: {{matchLabels: {{a: b}}}}\n  template:\n    metadata: {{labels: {{a: b}}}}\n    spec: {{containers: [{{name: c, image: i, envFrom: [{{configMapRef: {{name: cfg}}}}]}}]}}\n"))
+        })
+        .collect();
+    let sequential: Vec<String> = trees.iter().map(|t| t.render(&[]).ok().to_string()).collect();
+    let children: Vec<_> = trees
+        .iter()
+        .map(|t| {
+            Command::new(bin())
+                .args(["render", t.path().to_str().unwrap()])
+                .env_clear()
+                .stdout(Stdio::piped())
+                .stderr(Stdio::piped())
+                .spawn()
+                .unwrap()
+        })
+        .collect();
+    for (child, expected) in children.into_iter().zip(&sequential) {
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success());
+        assert_eq!(&String::from_utf8(out.stdout).unwrap(), expected);
+    }
+}
