@@ -212,6 +212,10 @@ fn redact(o: &Object, other: Option<&Object>, side: &str) -> Value {
     let mut v = o.value.clone();
     let theirs = other.map(entries).unwrap_or_default();
     for section in ["data", "binaryData", "stringData"] {
+        // A malformed section (not a mapping) is hidden whole.
+        if let Some(other) = v.get_mut(section).filter(|x| !x.is_object() && !x.is_null()) {
+            *other = Value::String("<redacted>".into());
+        }
         if let Some(Value::Object(m)) = v.get_mut(section) {
             for (k, val) in m.iter_mut() {
                 let same = theirs.get(k) == Some(val);

@@ -83,20 +83,53 @@ pub fn write_file(path: &Path, objects: &[Object], format: Format) -> Result<()>
 
 /// `<namespace or _cluster>/<lowercase kind>-<name>.yaml` for each object; a
 /// kind that two groups share in one folder gets its group in the name.
-#[must_use]
-pub fn file_names(objects: &[Object]) -> Vec<String> {
-    let base = |o: &Object, with_group: bool| {
-        let ns = if o.namespace().is_empty() { "_cluster" } else { o.namespace() };
-        let kind = o.kind().to_ascii_lowercase();
-        let kind = if with_group && !o.group().is_empty() { format!("{kind}.{}", o.group()) } else { kind };
-        format!("{ns}/{kind}-{}.yaml", o.name())
+pub fn file_names(objects: &[Object]) -> Result<Vec<String>> {
+    // Names and namespaces become path components: anything that is not a
+    // plain Kubernetes name (`/`, `..`, a leading dot) could write outside
+    // the folder, so it is refused.
+    let safe = |part: &str| {
+        !part.is_empty()
+            && !part.starts_with('.')
+            && part.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b':'))
     };
-    let plain: Vec<String> = objects.iter().map(|o| base(o, false)).collect();
+    let base = |o: &Object, with_group: bool| -> Result<String> {
+        let ns = if o.namespace().is_empty() { "_cluster" } else { o.namespace() };
+        let name = if o.name().is_empty() {
+            crate::object::str_at(&o.value, &["metadata", "generateName"]).unwrap_or_default()
+        } else {
+            o.name()
+        };
+        let kind = o.kind().to_ascii_lowercase();
+        if !safe(ns) || !safe(name) || !safe(&kind) {
+            return Err(Error::new(ErrorKind::Output {
+                path: format!("{}", o.id()),
+                message: "its kind, namespace or name cannot be a file name (only letters, digits, '-', '.', '_', ':')"
+                    .into(),
+            }));
+        }
+        let kind = if with_group && !o.group().is_empty() { format!("{kind}.{}", o.group()) } else { kind };
+        Ok(format!("{ns}/{kind}-{name}.yaml"))
+    };
+    let plain: Vec<String> = objects.iter().map(|o| base(o, false)).collect::<Result<_>>()?;
     let mut counts = std::collections::HashMap::new();
     for p in &plain {
         *counts.entry(p.as_str()).or_insert(0) += 1;
     }
-    objects.iter().zip(&plain).map(|(o, p)| if counts[p.as_str()] > 1 { base(o, true) } else { p.clone() }).collect()
+    let mut names: Vec<String> = objects
+        .iter()
+        .zip(&plain)
+        .map(|(o, p)| if counts[p.as_str()] > 1 { base(o, true) } else { Ok(p.clone()) })
+        .collect::<Result<_>>()?;
+    // Still equal (generateName objects): number them in output order.
+    let mut seen = std::collections::HashMap::new();
+    for n in &mut names {
+        let count = seen.entry(n.clone()).or_insert(0);
+        *count += 1;
+        if *count > 1 {
+            *n = format!("{}-{count}.yaml", n.trim_end_matches(".yaml"));
+        }
+    }
+    Ok(names)
 }
 
 /// Writes one file per object into `dir`, replacing its previous content
@@ -105,7 +138,7 @@ pub fn write_dir(dir: &Path, objects: &[Object]) -> Result<()> {
     let tmp = temp_sibling(dir, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {
-        for (o, name) in objects.iter().zip(file_names(objects)) {
+        for (o, name) in objects.iter().zip(file_names(objects)?) {
             let path = tmp.join(&name);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| out_err(parent, &e))?;

@@ -52,6 +52,8 @@ struct Entry {
     key: String,
     value: Vec<u8>,
     from: String,
+    /// From an env file: the "key" may be a pasted secret, never echo it.
+    quiet: bool,
 }
 
 /// Reads `KEY=VALUE` lines. Errors name the file and line but never echo the
@@ -74,6 +76,7 @@ fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
             key: key.trim_end().to_string(),
             value: value.as_bytes().to_vec(),
             from: format!("{path}:{}", n + 1),
+            quiet: true,
         });
     }
     Ok(())
@@ -136,7 +139,7 @@ pub fn generate(spec: &BundleSpec, values: &Value, diags: &mut Vec<Diagnostic>) 
                     Some(k) => (k.to_string(), render_hbs(path, bytes, values)?),
                     None => (key.clone(), bytes.clone()),
                 };
-                entries.push(Entry { key, value, from: path.clone() });
+                entries.push(Entry { key, value, from: path.clone(), quiet: false });
                 sources.push(path.clone());
             }
             Input::Env { path, bytes } => {
@@ -157,16 +160,17 @@ pub fn generate(spec: &BundleSpec, values: &Value, diags: &mut Vec<Diagnostic>) 
                         at(generator_error("literal has no '=' (write key=value)")).field(format!("literals[{index}]"))
                     );
                 };
-                entries.push(Entry { key: k, value: v.into_bytes(), from: format!("literals[{index}]") });
+                entries.push(Entry { key: k, value: v.into_bytes(), from: format!("literals[{index}]"), quiet: false });
             }
         }
     }
     let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for e in &entries {
         if !valid_key(&e.key) {
+            let what = if e.quiet { "an invalid key".to_string() } else { format!("invalid key {:?}", e.key) };
             return Err(at(generator_error(format!(
-                "invalid key {:?} from {} (keys must match [-._a-zA-Z0-9]+, at most 253 characters)",
-                e.key, e.from
+                "{what} from {} (keys must match [-._a-zA-Z0-9]+, at most 253 characters)",
+                e.from
             ))));
         }
         if let Some(first) = seen.insert(&e.key, &e.from) {

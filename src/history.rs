@@ -179,8 +179,11 @@ fn bundles_at(
         load::read_generators_where(&src, &cfg, &|target, g| names.contains(&(target.kind(), g.name.as_str())))?;
     drop(names);
     let mut bundles = Vec::new();
-    for spec in &specs {
-        bundles.push(generate::generate(spec, &values, &mut Vec::new())?);
+    {
+        use rayon::prelude::*;
+        let generated: Vec<Object> =
+            specs.par_iter().map(|spec| generate::generate(spec, &values, &mut Vec::new())).collect::<Result<_>>()?;
+        bundles.extend(generated);
     }
     for (key, sig) in changed {
         signatures.insert(key, sig);
@@ -189,10 +192,14 @@ fn bundles_at(
     let is_input = |p: &str| excluded.contains(p) || (affected.is_some() && index_ref.contains_key(p));
     // Listed resources are cached by the ids of what they name; without a
     // list (everything under DIR) the app tree is the key.
-    let listed = cfg.resources.as_ref().map_or_else(
-        || vec![src.content_id("").unwrap_or_default()],
-        |l| l.iter().map(|r| format!("{r}={}", src.content_id(r).unwrap_or_default())).collect(),
-    );
+    // Globs and links have no single id: the whole app tree keys them.
+    let plain = |r: &String| !r.contains(['*', '?', '[']) && src.kind(r).is_ok_and(|k| k.is_some());
+    let listed = match cfg.resources.as_ref() {
+        Some(l) if l.iter().all(plain) => {
+            l.iter().map(|r| format!("{r}={}", src.content_id(r).unwrap_or_default())).collect()
+        }
+        _ => vec![src.content_id("").unwrap_or_default()],
+    };
     let files_key = format!("{context}|{}", listed.join("|"));
     // Nothing a resource depends on changed since the last commit examined.
     let unchanged = last_files.as_deref() == Some(files_key.as_str());
@@ -316,7 +323,9 @@ pub fn previous_versions(
         };
         for mut o in bundles {
             let k = key_of(&o);
-            let names = seen.get_mut(&k).expect("only wanted keys are built");
+            // An old object may claim another bundle's name in its own
+            // imprint.dev/bundle annotation: it is not one of ours.
+            let Some(names) = seen.get_mut(&k) else { continue };
             if names.insert(o.name().to_string()) {
                 o.set_annotation(ANN_SUPERSEDED, "true");
                 found.entry(k).or_default().push(o);

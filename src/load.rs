@@ -53,6 +53,9 @@ pub struct Loaded {
     pub values: Value,
 }
 
+/// One parsed manifest file: its objects, and (path, text).
+type Parsed = (Vec<Object>, (String, String));
+
 /// Loads an app directory with no value overrides.
 pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
     load_dir_with(src, &Overrides::default())
@@ -91,13 +94,16 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         raw.push((path, bytes));
     }
-    let parsed: Vec<(Vec<Object>, (String, String))> = raw
+    // Every result is kept in file order, so the error reported is the
+    // first file's whatever thread finished first.
+    let parsed: Vec<Result<Parsed>> = raw
         .into_par_iter()
         .map(|(path, bytes)| {
             let text = render_template(&utf8(bytes, &path)?, &path, &values)?;
             Ok((parse_objects(&text, &path)?, (path, text)))
         })
-        .collect::<Result<_>>()?;
+        .collect();
+    let parsed: Vec<Parsed> = parsed.into_iter().collect::<Result<_>>()?;
     let mut objects = Vec::new();
     let mut texts = Vec::with_capacity(parsed.len());
     for (objs, text) in parsed {

@@ -71,6 +71,8 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     let naming = Naming::new(&config.naming.template, config.naming.hash_length, opts.hash_key.clone())?;
     let renames = version::apply(&mut objects, &versioned, &naming, opts.lenient.then_some(&mut diagnostics))?;
     rewrite::rewrite(&mut objects, &links, &renames);
+    // A versioned name may meet an object that already had it.
+    check_unique(&objects)?;
     // Order last; links index the pre-order positions, so remap them.
     let mut indexed: Vec<(usize, Object)> = objects.into_iter().enumerate().collect();
     indexed.sort_by_cached_key(|(_, o)| crate::order::sort_key(o));
@@ -119,6 +121,24 @@ fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>) {
     }
 }
 
+fn duplicate_error(o: &Object, first: &Object) -> crate::error::Error {
+    object_error(format!("{} is defined twice: in {} and in {}", o.id(), first.location(), o.location()))
+        .in_file(o.origin.file.clone())
+        .at_line(o.origin.line)
+        .object(o.id().to_string())
+        .field("metadata.name")
+}
+
+fn check_unique(objects: &[Object]) -> Result<()> {
+    let mut seen: HashMap<_, &Object> = HashMap::new();
+    for o in objects.iter().filter(|o| !o.name().is_empty()) {
+        if let Some(first) = seen.insert(o.id(), o) {
+            return Err(duplicate_error(o, first));
+        }
+    }
+    Ok(())
+}
+
 /// Refuses two objects with one identity, and Secrets missing the keys
 /// their type requires (in lenient mode, the latter become findings).
 fn check_objects(objects: &[Object], lenient: bool, diagnostics: &mut Vec<Diagnostic>) -> Result<()> {
@@ -128,14 +148,7 @@ fn check_objects(objects: &[Object], lenient: bool, diagnostics: &mut Vec<Diagno
             continue; // generateName: many may share a prefix
         }
         if let Some(first) = seen.insert(o.id(), o) {
-            return Err(object_error(format!(
-                "{} is defined twice: in {} and in {}",
-                o.id(),
-                first.location(),
-                o.location()
-            ))
-            .in_file(o.origin.file.clone())
-            .at_line(o.origin.line));
+            return Err(duplicate_error(o, first));
         }
         if o.bundle_kind() == Some(Target::Secret) {
             let t = o.value.get("type").and_then(Value::as_str).unwrap_or("Opaque");

@@ -162,6 +162,10 @@ fn rewrite_rbac(
 ) {
     // (object, path of the resourceNames list) -> (element index, new names)
     let mut edits: std::collections::BTreeMap<(usize, String), Vec<Edit>> = Default::default();
+    // Elements that keep their original name as well: some target it may
+    // stand for (the other kind, or, for a ClusterRole, another namespace)
+    // is not renamed, and its access must not be lost.
+    let mut keep: std::collections::BTreeSet<(usize, String, usize)> = Default::default();
     for l in links {
         let r = &l.reference;
         let Some(crate::refs::Seg::Index(idx)) = r.path.0.last() else {
@@ -175,6 +179,9 @@ fn rewrite_rbac(
             .filter(|(ns, _)| l.namespace.as_deref().is_none_or(|want| want == *ns))
             .map(|(_, n)| (*n).to_string())
             .collect();
+        if news.is_empty() || l.namespace.is_none() {
+            keep.insert((l.from, list_path.to_string(), *idx));
+        }
         if news.is_empty() {
             continue;
         }
@@ -187,7 +194,8 @@ fn rewrite_rbac(
     for l in links {
         let r = &l.reference;
         let list_path = crate::refs::FieldPath(r.path.0[..r.path.0.len() - 1].to_vec());
-        let Some(changes) = edits.remove(&(l.from, list_path.to_string())) else {
+        let key = (l.from, list_path.to_string());
+        let Some(changes) = edits.remove(&key) else {
             continue;
         };
         let Some(Value::Array(items)) = list_path.get_mut(&mut objects[l.from].value) else {
@@ -197,6 +205,9 @@ fn rewrite_rbac(
         for (i, item) in std::mem::take(items).into_iter().enumerate() {
             match changes.iter().find(|(j, _)| *j == i) {
                 Some((_, news)) => {
+                    if keep.contains(&(key.0, key.1.clone(), i)) {
+                        out.push(item);
+                    }
                     for n in news {
                         if !out.iter().any(|v| v.as_str() == Some(n)) {
                             out.push(Value::String(n.clone()));

@@ -306,17 +306,22 @@ fn bad_name_too_long_after_suffix() {
 
 #[test]
 fn bad_template_yields_invalid_name() {
-    app().file("imprint.yaml", "naming: {template: \"{{kind}}_{{name}}\"}\n").render(&[]).bad_input(&[
+    app().file("imprint.yaml", "naming: {template: \"{{kind}}_{{name}}-{{hash}}\"}\n").render(&[]).bad_input(&[
         "not a valid DNS-1123 subdomain",
-        "ConfigMap_app-config",
+        "ConfigMap_app-config-",
         "cm.yaml:1",
+    ]);
+    app().file("imprint.yaml", "naming: {template: \"{{name}}-fixed\"}\n").render(&[]).bad_input(&[
+        "must use {{hash}}",
+        "imprint.yaml",
+        "naming.template",
     ]);
     app()
         .file("imprint.yaml", "naming: {template: \"{{nam}}-{{hash}}\"}\n")
         .render(&[])
         .bad_input(&["naming.template", "nam"]);
     app()
-        .file("imprint.yaml", "naming: {template: \"{{#if}}\"}\n")
+        .file("imprint.yaml", "naming: {template: \"{{#if}}{{hash}}\"}\n")
         .render(&[])
         .bad_input(&["does not compile", "imprint.yaml"]);
     app().file("imprint.yaml", "naming: {hashLength: 2}\n").render(&[]).bad_input(&["hashLength", "between 6 and 52"]);

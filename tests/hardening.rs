@@ -295,3 +295,43 @@ fn fifty_concurrent_renders_match_sequential_ones() {
         assert_eq!(&String::from_utf8(out.stdout).unwrap(), expected);
     }
 }
+
+#[test]
+fn review_regressions() {
+    // -o DIR never writes outside the folder, whatever a namespace says.
+    let out = tempfile::tempdir().unwrap();
+    let evil =
+        Tree::new().file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x, namespace: ../../escape}\n");
+    evil.render(&["-o", &format!("{}/r/", out.path().display())]).bad_input(&["cannot be a file name"]);
+    assert!(!out.path().join("escape").exists() && !out.path().parent().unwrap().join("escape").exists());
+    // An env line whose "key" is a pasted secret is never echoed.
+    let t = Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: s\n  envs: [s.env]\n")
+        .file("s.env", "postgres://u:hunter2@h/db?sslmode=require\n");
+    let err = t.render(&[]).bad_input(&["an invalid key", "s.env:1"]).to_string();
+    assert!(!err.contains("hunter2"), "{err}");
+    // Git's own folder (a CI checkout keeps its token there) is never read.
+    let t = Tree::new()
+        .file(".git/config", "[http]\nextraheader = AUTHORIZATION: basic c2VjcmV0\n")
+        .file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [.git/config]\n");
+    t.render(&[]).bad_input(&["refused path", ".git/config"]);
+    let t = Tree::new()
+        .file(".git/config", "x")
+        .symlink("cfg", ".git/config")
+        .file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [cfg]\n");
+    t.render(&[]).bad_input(&["refused path", "cfg"]);
+    // A versioned name that meets an existing object is an error, not two objects.
+    let base = Tree::new().file("imprint.yaml", "configMapGenerator:\n- name: web\n  literals: [A=1]\n");
+    let name = find(&docs(base.render(&[]).ok()), "ConfigMap", "web").unwrap()["metadata"]["name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let clash =
+        base.file("cm.yaml", format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {name}}}\ndata: {{a: b}}\n"));
+    clash.render(&[]).bad_input(&["defined twice", &name]);
+    // Fixed names apply to objects without a namespace too.
+    let istio = Tree::new()
+        .file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: istio}\ndata: {mesh: x}\n")
+        .file("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i, volumeMounts: [{name: m, mountPath: /m}]}], volumes: [{name: m, configMap: {name: istio}}]}\n");
+    assert_eq!(name_of(&docs(istio.render(&[]).ok()), "ConfigMap", "istio"), "istio");
+}

@@ -179,15 +179,25 @@ impl Repo {
         let mut out = Vec::with_capacity(tree.len());
         for entry in &tree {
             let Ok(name) = entry.name() else {
-                return Err(git_error(format!("a file name in {path:?} is not UTF-8")));
+                // As on disk: the entry is kept (and refused if listed), the
+                // rest of the folder still reads.
+                let lossy = String::from_utf8_lossy(entry.name_bytes()).into_owned();
+                out.push((lossy, Entry::Other(super::NON_UTF8), entry.id()));
+                continue;
             };
             let mut kind = kind_of(entry.filemode(), entry.kind());
             if matches!(kind, Entry::Symlink(_)) {
-                let target = self.blob(entry.id(), &super::join(path, name))?;
-                let target = String::from_utf8(target.to_vec()).map_err(|_| {
-                    git_error(format!("symbolic link {:?} has a non-UTF-8 target", super::join(path, name)))
-                })?;
-                kind = Entry::Symlink(target);
+                let shown = super::join(path, name);
+                let size = self.0.repo.odb().and_then(|o| o.read_header(entry.id())).map_or(0, |(n, _)| n);
+                // No real link target is longer than PATH_MAX.
+                kind = if size > 4096 {
+                    Entry::Other("oversized symbolic link")
+                } else {
+                    match String::from_utf8(self.blob(entry.id(), &shown)?.to_vec()) {
+                        Ok(target) => Entry::Symlink(target),
+                        Err(_) => Entry::Other(super::NON_UTF8),
+                    }
+                };
             }
             out.push((name.to_string(), kind, entry.id()));
         }

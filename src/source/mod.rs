@@ -98,9 +98,14 @@ pub fn normalize(base: &str, named: &str) -> Result<String> {
     if named.len() > 1 && named.as_bytes()[1] == b':' {
         return Err(refused(named, "absolute paths are not allowed; name a path inside the app directory"));
     }
+    if named.contains('\\') {
+        return Err(refused(named, "backslashes are not allowed in paths; use '/'"));
+    }
     let mut parts: Vec<&str> = base.split('/').filter(|p| !p.is_empty()).collect();
     for part in named.split('/') {
         match part {
+            // Git's own folder holds credentials (a CI checkout's token).
+            ".git" => return Err(refused(named, "paths into .git are not allowed")),
             "" | "." => {}
             ".." => {
                 if parts.pop().is_none() {

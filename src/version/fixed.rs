@@ -138,5 +138,8 @@ pub const FIXED_NAMES: &[FixedName] = &[
 /// The fixed-name entry that matches, if any.
 #[must_use]
 pub fn lookup(target: Target, namespace: &str, name: &str) -> Option<&'static FixedName> {
-    FIXED_NAMES.iter().find(|f| f.target == target && f.name == name && f.namespace.is_none_or(|ns| ns == namespace))
+    // An object without a namespace may well be applied into the listed one.
+    FIXED_NAMES.iter().find(|f| {
+        f.target == target && f.name == name && (namespace.is_empty() || f.namespace.is_none_or(|ns| ns == namespace))
+    })
 }

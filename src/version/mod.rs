@@ -247,6 +247,13 @@ pub struct Naming {
 
 impl Naming {
     pub fn new(template: &str, hash_length: usize, key: Option<HashKey>) -> Result<Self> {
+        // Without the hash the name is not content-addressed: two versions
+        // would share it and an edit would not roll anything.
+        if !(template.contains("hash") || template.contains("fullHash")) {
+            return Err(naming_error("naming.template must use {{hash}} or {{fullHash}}")
+                .in_file(crate::config::FILE_NAME)
+                .field("naming.template"));
+        }
         let template = Template::new(template).map_err(|e| {
             naming_error(format!("naming.template does not compile: {e}"))
                 .in_file(crate::config::FILE_NAME)
