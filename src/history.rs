@@ -218,18 +218,33 @@ fn bundles_at(
             list
         }
     };
+    // Parse the files not seen before on every core (read in order first:
+    // the git source is single-threaded), then use the cache.
+    let mut misses = Vec::new();
     for (path, target, id) in files.iter() {
-        let (path, id) = (path.clone(), id.clone());
-        let found = crate::source::Found { path: path.clone(), target: target.clone() };
+        if !cache.contains_key(&(path.clone(), id.clone())) {
+            let found = crate::source::Found { path: path.clone(), target: target.clone() };
+            misses.push((path.clone(), id.clone(), src.read_found(&found)?));
+        }
+    }
+    {
+        use rayon::prelude::*;
+        let parsed: Vec<Result<((String, String), Vec<Object>)>> = misses
+            .into_par_iter()
+            .map(|(path, id, bytes)| {
+                let text = load::render_template(&load::utf8(bytes, &path)?, &path, &values)?;
+                let objs = load::parse_objects(&text, &path)?.into_iter().filter(|o| o.bundle_kind().is_some());
+                Ok(((path, id), objs.collect()))
+            })
+            .collect();
+        for p in parsed {
+            let (k, v) = p?;
+            cache.insert(k, v);
+        }
+    }
+    for (path, _, id) in files.iter() {
         let sig = format!("{context}|{path}|{id}");
-        let objs = match cache.entry((path.clone(), id)) {
-            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::hash_map::Entry::Vacant(e) => {
-                let text = load::utf8(src.read_found(&found)?, &path)?;
-                let text = load::render_template(&text, &path, &values)?;
-                e.insert(load::parse_objects(&text, &path)?.into_iter().filter(|o| o.bundle_kind().is_some()).collect())
-            }
-        };
+        let objs = &cache[&(path.clone(), id.clone())];
         for o in objs.iter() {
             let mut key = key_of(o);
             if key.1.is_empty() {
