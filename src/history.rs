@@ -47,7 +47,10 @@ fn history_error(msg: String) -> Error {
 
 /// Parsed resource bundles per (path, blob id): a file unchanged across
 /// commits is parsed once.
-type ParseCache = HashMap<(String, String), Vec<Object>>;
+type ParseCache = HashMap<ParseKey, Vec<Object>>;
+
+/// (path, blob id) of a parsed file.
+type ParseKey = (String, String);
 
 /// What a bundle's version depends on, per key, at the last commit
 /// examined: when it is unchanged the version is too, and the bundle is
@@ -229,7 +232,7 @@ fn bundles_at(
     }
     {
         use rayon::prelude::*;
-        let parsed: Vec<Result<((String, String), Vec<Object>)>> = misses
+        let parsed: Vec<Result<(ParseKey, Vec<Object>)>> = misses
             .into_par_iter()
             .map(|(path, id, bytes)| {
                 let text = load::render_template(&load::utf8(bytes, &path)?, &path, &values)?;

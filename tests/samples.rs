@@ -3,18 +3,9 @@
 mod common;
 use common::*;
 
-fn sample_names() -> Vec<String> {
-    let mut names: Vec<String> = std::fs::read_dir(repo_root().join("samples"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    names.sort();
-    names
-}
-
 #[test]
 fn all_six_samples_exist_with_a_readme() {
-    let names = sample_names();
+    let names = samples();
     for s in ["ai-inference", "game", "model-ab", "secret-rotation", "two-tier-app", "web-message"] {
         assert!(names.contains(&s.to_string()), "missing sample {s}");
         assert!(repo_root().join("samples").join(s).join("README.md").is_file(), "{s} has no README");
@@ -26,7 +17,7 @@ const KEY: &str = "tests/fixtures/hash-key.txt";
 
 #[test]
 fn sample_outputs_are_pinned() {
-    for s in sample_names() {
+    for s in samples() {
         let dir = format!("samples/{s}");
         let mut args = vec!["render", dir.as_str()];
         if s == "secret-rotation" {
