@@ -11,6 +11,9 @@ use crate::refs::Target;
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
 
+/// Most keys in one generated bundle.
+pub const MAX_ENTRIES: usize = 10_000;
+
 /// Most bytes in a ConfigMap/Secret key (the API server's limit).
 const MAX_KEY_LEN: usize = 253;
 
@@ -163,6 +166,10 @@ pub fn generate(spec: &BundleSpec, values: &Value, diags: &mut Vec<Diagnostic>) 
                 entries.push(Entry { key: k, value: v.into_bytes(), from: format!("literals[{index}]"), quiet: false });
             }
         }
+    }
+    // A ConfigMap holds at most 1 MiB; no real bundle needs more keys.
+    if entries.len() > MAX_ENTRIES {
+        return Err(at(generator_error(format!("the bundle has {} keys; the limit is {MAX_ENTRIES}", entries.len()))));
     }
     let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for e in &entries {

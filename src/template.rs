@@ -41,6 +41,31 @@ pub struct Template {
 
 const NAME: &str = "t";
 
+/// Largest rendered template, as the largest input file.
+const MAX_OUTPUT: usize = 128 << 20;
+
+/// A writer that stops the render as soon as the output passes the cap
+/// (checking afterwards would already have spent the memory).
+struct Capped {
+    buf: Vec<u8>,
+    over: bool,
+}
+
+impl std::io::Write for Capped {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        if self.buf.len() + data.len() > MAX_OUTPUT {
+            self.over = true;
+            return Err(std::io::Error::other("template output limit"));
+        }
+        self.buf.extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 fn missing(h: &Helper<'_>, i: usize) -> RenderError {
     let path = h.param(i).and_then(|p| p.relative_path().cloned());
     RenderErrorReason::MissingVariable(path).into()
@@ -229,10 +254,21 @@ impl Template {
         Self::build(text, true)
     }
 
-    /// Renders with `data` as the root context.
+    /// Renders with `data` as the root context. The output is capped: a
+    /// loop over a large value must not turn a small repository into
+    /// gigabytes of YAML.
     pub fn render<T: Serialize>(&self, data: &T) -> Result<String, TemplateError> {
         self.multiline.store(false, Ordering::Relaxed);
-        let out = self.registry.render(NAME, data).map_err(|e| render_error(&e))?;
+        let mut sink = Capped { buf: Vec::new(), over: false };
+        let rendered = self.registry.render_to_write(NAME, data, &mut sink);
+        if sink.over {
+            return Err(TemplateError {
+                message: format!("the rendered template is larger than the limit of {MAX_OUTPUT} bytes"),
+                line: None,
+            });
+        }
+        rendered.map_err(|e| render_error(&e))?;
+        let out = String::from_utf8(sink.buf).map_err(|_| TemplateError { message: "not UTF-8".into(), line: None })?;
         if self.guard_lines && self.multiline.load(Ordering::Relaxed) {
             return Err(TemplateError {
                 message: "a value inserted with {{…}} contains a line break, which could add YAML keys or documents; use {{json x}}, or {{indent n x}} in a block scalar".into(),

@@ -335,3 +335,21 @@ fn review_regressions() {
         .file("d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec: {containers: [{name: c, image: i, volumeMounts: [{name: m, mountPath: /m}]}], volumes: [{name: m, configMap: {name: istio}}]}\n");
     assert_eq!(name_of(&docs(istio.render(&[]).ok()), "ConfigMap", "istio"), "istio");
 }
+
+#[test]
+fn generator_and_template_output_limits() {
+    let env: String = (0..10_001).map(|i| format!("K{i}=v\n")).collect();
+    let t = Tree::new().file("imprint.yaml", "configMapGenerator:\n- name: g\n  envs: [a.env]\n").file("a.env", env);
+    t.render(&[]).bad_input(&["10001 keys", "limit is 10000", "imprint.yaml:2"]);
+    // A loop that multiplies a small repository into a huge stream stops.
+    let t = Tree::new()
+        .file("imprint.yaml", "values:\n  inline: {n: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}\n")
+        .file(
+            "big.yaml.hbs",
+            "{{#each n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}# padding padding padding padding padding padding\n{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}",
+        );
+    let (code, err, took) = bounded(&["render", "."], None, t.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("larger than the limit") && err.contains("big.yaml.hbs"), "{err}");
+    assert!(took < Duration::from_secs(30), "{took:?}");
+}
