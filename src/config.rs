@@ -17,7 +17,7 @@ pub struct RenderConfig {
     pub kind: Option<String>,
     pub namespace: Option<String>,
     /// Files, folders (recursive) or globs. `None`: everything (SPEC §3).
-    pub resources: Option<Vec<String>>,
+    pub resources: Option<Vec<Located<String>>>,
     #[serde(default)]
     pub config_map_generator: Vec<Located<Generator>>,
     #[serde(default)]
@@ -43,7 +43,7 @@ pub struct RenderConfig {
 pub struct ValuesConfig {
     /// YAML files, deep-merged in order.
     #[serde(default)]
-    pub files: Vec<String>,
+    pub files: Vec<Located<String>>,
     /// A mapping, merged over the files.
     pub inline: Option<serde_json::Value>,
 }

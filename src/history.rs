@@ -196,10 +196,12 @@ fn bundles_at(
     // Listed resources are cached by the ids of what they name; without a
     // list (everything under DIR) the app tree is the key.
     // Globs and links have no single id: the whole app tree keys them.
-    let plain = |r: &String| !r.contains(['*', '?', '[']) && src.kind(r).is_ok_and(|k| k.is_some());
+    let plain = |r: &crate::yaml::Located<String>| {
+        !r.value.contains(['*', '?', '[']) && src.kind(&r.value).is_ok_and(|k| k.is_some())
+    };
     let listed = match cfg.resources.as_ref() {
         Some(l) if l.iter().all(plain) => {
-            l.iter().map(|r| format!("{r}={}", src.content_id(r).unwrap_or_default())).collect()
+            l.iter().map(|r| format!("{}={}", r.value, src.content_id(&r.value).unwrap_or_default())).collect()
         }
         _ => vec![src.content_id("").unwrap_or_default()],
     };

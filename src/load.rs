@@ -276,8 +276,9 @@ pub fn read_values<B: Backend>(
 ) -> Result<(Value, Vec<String>)> {
     let mut files = Vec::new();
     let mut paths = Vec::new();
-    for (i, path) in config.values.files.iter().enumerate() {
-        let at = |e: Error| e.in_file(config::FILE_NAME).field(format!("values.files[{i}]"));
+    for (i, located) in config.values.files.iter().enumerate() {
+        let path = &located.value;
+        let at = |e: Error| e.in_file(config::FILE_NAME).at_line(located.line).field(format!("values.files[{i}]"));
         let norm = crate::source::normalize("", path).map_err(at)?;
         let text = utf8(src.read(path).map_err(at)?, &norm)?;
         let docs = yaml::parse_stream(&text, &norm)?;
@@ -337,8 +338,9 @@ pub(crate) fn resource_files<B: Backend>(
         return Ok(out);
     };
     let mut all: Option<Vec<crate::source::Found>> = None;
-    for (i, entry) in list.iter().enumerate() {
-        let at = |e: Error| e.in_file(config::FILE_NAME).field(format!("resources[{i}]"));
+    for (i, located) in list.iter().enumerate() {
+        let entry = &located.value;
+        let at = |e: Error| e.in_file(config::FILE_NAME).at_line(located.line).field(format!("resources[{i}]"));
         if is_glob(entry) {
             let norm = crate::source::normalize("", entry).map_err(at)?;
             let glob = globset::GlobBuilder::new(&norm)

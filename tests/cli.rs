@@ -135,7 +135,7 @@ fn hidden_folders_are_skipped_and_globs_work() {
     let docs = docs(tree.render(&[]).ok());
     assert_eq!(docs.len(), 2, "the glob does not cross folders");
     let tree = Tree::new().file("imprint.yaml", "resources: [\"nope/*.yaml\"]\n");
-    tree.render(&[]).bad_input(&["matches no file", "imprint.yaml", "resources[0]"]);
+    tree.render(&[]).bad_input(&["matches no file", "imprint.yaml:1", "resources[0]"]);
 }
 
 #[test]

@@ -126,10 +126,11 @@ fn bad_set_without_equals_and_values_not_a_mapping() {
         .render(&[])
         .bad_input(&["values file must hold one mapping", "values/prod.yaml:1"]);
     app("[1]").render(&[]).bad_input(&["values.inline is not a mapping", "imprint.yaml"]);
-    app("{}")
-        .file("imprint.yaml", "values:\n  files: [../x.yaml]\n")
-        .render(&[])
-        .bad_input(&["refused path", "values.files[0]"]);
+    app("{}").file("imprint.yaml", "values:\n  files: [../x.yaml]\n").render(&[]).bad_input(&[
+        "refused path",
+        "imprint.yaml:2",
+        "values.files[0]",
+    ]);
 }
 
 #[test]
