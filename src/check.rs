@@ -325,7 +325,7 @@ fn names(o: &Object, out: &mut Vec<Diagnostic>) {
 fn ambiguous(o: &Object, texts: &[(String, String)], out: &mut Vec<Diagnostic>) {
     let is_cm = o.bundle_kind() == Some(Target::ConfigMap);
     let mut hits: Vec<(String, String)> = Vec::new();
-    walk(&o.value, &mut Vec::new(), &mut |path, v| {
+    crate::refs::walk(&o.value, &mut Vec::new(), &mut |path, v| {
         if v.is_string() || v.is_null() || v.is_object() || v.is_array() {
             return;
         }
@@ -382,27 +382,6 @@ fn spelled_at(o: &Object, texts: &[(String, String)], key: &str) -> (Option<u64>
         }
     }
     (None, None)
-}
-
-fn walk(v: &Value, path: &mut Vec<Seg>, f: &mut impl FnMut(&[Seg], &Value)) {
-    f(path, v);
-    match v {
-        Value::Object(m) => {
-            for (k, x) in m {
-                path.push(Seg::Key(k.clone()));
-                walk(x, path, f);
-                path.pop();
-            }
-        }
-        Value::Array(a) => {
-            for (i, x) in a.iter().enumerate() {
-                path.push(Seg::Index(i));
-                walk(x, path, f);
-                path.pop();
-            }
-        }
-        _ => {}
-    }
 }
 
 fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {

@@ -105,13 +105,19 @@ fn key(o: &Object) -> Key {
     (o.group().to_string(), o.kind().to_string(), o.namespace().to_string(), logical.to_string())
 }
 
-fn object_ref(o: &Object) -> ObjectRef {
-    ObjectRef {
-        kind: o.kind().to_string(),
-        group: o.group().to_string(),
-        namespace: o.namespace().to_string(),
-        name: o.name().to_string(),
+impl From<&Object> for ObjectRef {
+    fn from(o: &Object) -> Self {
+        ObjectRef {
+            kind: o.kind().to_string(),
+            group: o.group().to_string(),
+            namespace: o.namespace().to_string(),
+            name: o.name().to_string(),
+        }
     }
+}
+
+fn object_ref(o: &Object) -> ObjectRef {
+    ObjectRef::from(o)
 }
 
 fn is_secret(o: &Object) -> bool {

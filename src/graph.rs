@@ -59,12 +59,7 @@ pub struct Graph {
 }
 
 fn object_ref(o: &Object) -> ObjectRef {
-    ObjectRef {
-        kind: o.kind().to_string(),
-        group: o.group().to_string(),
-        namespace: o.namespace().to_string(),
-        name: o.name().to_string(),
-    }
+    ObjectRef::from(o)
 }
 
 /// The original name of a bundle (before versioning).

@@ -42,8 +42,6 @@ pub struct BundleSpec {
 #[derive(Debug, Clone, Default)]
 pub struct Loaded {
     pub config: RenderConfig,
-    /// `imprint.yaml` when present.
-    pub config_file: Option<String>,
     pub objects: Vec<Object>,
     pub bundles: Vec<BundleSpec>,
     /// The text of each manifest file, by path (`check` reads how scalars
@@ -64,12 +62,9 @@ pub fn load_dir<B: Backend>(src: &Confined<B>) -> Result<Loaded> {
 /// Loads an app directory; `overrides` are the host's and command line's
 /// values (`ARGOCD_ENV_*`, `--set`).
 pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Result<Loaded> {
-    let (config, config_file) = match src.kind(config::FILE_NAME)? {
-        Some(Entry::File) => {
-            let text = utf8(src.read(config::FILE_NAME)?, config::FILE_NAME)?;
-            (parse_config(&text, config::FILE_NAME)?, Some(config::FILE_NAME.to_string()))
-        }
-        _ => (RenderConfig::default(), None),
+    let config = match src.kind(config::FILE_NAME)? {
+        Some(Entry::File) => parse_config(&utf8(src.read(config::FILE_NAME)?, config::FILE_NAME)?, config::FILE_NAME)?,
+        _ => RenderConfig::default(),
     };
     let bundles = read_generators(src, &config)?;
     let (values, values_files) = read_values(src, &config, overrides)?;
@@ -110,7 +105,7 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         objects.extend(objs);
         texts.push(text);
     }
-    Ok(Loaded { config, config_file, objects, bundles, texts, values })
+    Ok(Loaded { config, objects, bundles, texts, values })
 }
 
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.

@@ -132,6 +132,28 @@ impl fmt::Display for FieldPath {
     }
 }
 
+/// Calls `f` with every value in `value` and its path, parents first.
+pub fn walk(value: &Value, path: &mut Vec<Seg>, f: &mut impl FnMut(&[Seg], &Value)) {
+    f(path, value);
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                path.push(Seg::Key(k.clone()));
+                walk(v, path, f);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, v) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                walk(v, path, f);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
 /// One reference found in an object, before namespace resolution.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reference {

@@ -184,7 +184,8 @@ fn scan_mentions<'a>(
     }
     for (o, obj) in objects.iter().enumerate() {
         let mut stack: Vec<Seg> = Vec::new();
-        walk_strings(&obj.value, &mut stack, &mut |s, path| {
+        crate::refs::walk(&obj.value, &mut stack, &mut |path, v| {
+            let Some(s) = v.as_str() else { return };
             for token in s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
                 let Some((name, idxs)) = candidates.get_key_value(token) else {
                     continue;
@@ -215,27 +216,6 @@ fn scan_mentions<'a>(
 fn is_pod_local_name(path: &[Seg]) -> bool {
     matches!(path, [.., Seg::Key(list), Seg::Index(_), Seg::Key(field)]
         if field == "name" && (list == "volumes" || list == "volumeMounts"))
-}
-
-fn walk_strings(value: &Value, stack: &mut Vec<Seg>, f: &mut impl FnMut(&str, &[Seg])) {
-    match value {
-        Value::String(s) => f(s, stack),
-        Value::Object(map) => {
-            for (k, v) in map {
-                stack.push(Seg::Key(k.clone()));
-                walk_strings(v, stack, f);
-                stack.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, v) in items.iter().enumerate() {
-                stack.push(Seg::Index(i));
-                walk_strings(v, stack, f);
-                stack.pop();
-            }
-        }
-        _ => {}
-    }
 }
 
 /// How versioned names are made.
