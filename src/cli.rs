@@ -5,6 +5,7 @@
 use crate::diff;
 use crate::emit::{self, Format};
 use crate::error::{Error, ErrorKind, Severity};
+use crate::limits::Limits;
 use crate::load::{self, Loaded};
 use crate::render::{self, Options, Rendered};
 use crate::source::{Confined, dir::DirSource, git::GitSource};
@@ -50,6 +51,8 @@ pub struct FnArgs {
     /// Key file for keyed Secret hashes.
     #[arg(long, env = "IMPRINT_HASH_KEY_FILE")]
     pub hash_key_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub limits: LimitArgs,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -147,27 +150,59 @@ pub struct InputArgs {
     pub keep_versions_best_effort: bool,
 }
 
-/// Input size limits (defaults: 128 MiB a file, 512 MiB in all).
+/// Resource limits (README "Resource limits"). Defaults come from
+/// [`crate::limits::Limits::default`], which is where they are explained.
 #[derive(Debug, Clone, Copy, clap::Args)]
+#[command(next_help_heading = "Limits")]
 pub struct LimitArgs {
     /// Largest input file, in bytes.
-    #[arg(long, env = "IMPRINT_MAX_FILE_SIZE", default_value_t = 128 << 20, value_name = "BYTES")]
+    #[arg(long, env = "IMPRINT_MAX_FILE_SIZE", default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
     pub max_file_size: u64,
     /// Most bytes read in all (files and stdin).
-    #[arg(long, env = "IMPRINT_MAX_INPUT_SIZE", default_value_t = 512 << 20, value_name = "BYTES")]
+    #[arg(long, env = "IMPRINT_MAX_INPUT_SIZE", default_value_t = Limits::default().max_input_bytes, value_name = "BYTES")]
     pub max_input_size: u64,
+    /// Most YAML documents in all input files.
+    #[arg(long, env = "IMPRINT_MAX_DOCUMENTS", default_value_t = Limits::default().max_documents, value_name = "N")]
+    pub max_documents: usize,
+    /// Most YAML nodes in all input files (memory: about 80 bytes a node).
+    #[arg(long, env = "IMPRINT_MAX_YAML_NODES", default_value_t = Limits::default().max_yaml_nodes, value_name = "N")]
+    pub max_yaml_nodes: usize,
+    /// Deepest nesting in one document.
+    #[arg(long, env = "IMPRINT_MAX_DEPTH", default_value_t = Limits::default().max_depth, value_name = "LEVELS",
+          value_parser = depth)]
+    pub max_depth: usize,
+    /// Most alias uses, anchors and alias-replayed nodes in one file.
+    #[arg(long, env = "IMPRINT_MAX_ALIAS_EXPANSION", default_value_t = Limits::default().max_alias_expansion, value_name = "N")]
+    pub max_alias_expansion: usize,
+    /// Most keys in one generated ConfigMap or Secret.
+    #[arg(long, env = "IMPRINT_MAX_BUNDLE_KEYS", default_value_t = Limits::default().max_bundle_keys, value_name = "N")]
+    pub max_bundle_keys: usize,
+    /// Largest rendered output (and output of one template), in bytes.
+    #[arg(long, env = "IMPRINT_MAX_OUTPUT_SIZE", default_value_t = Limits::default().max_output_bytes, value_name = "BYTES")]
+    pub max_output_size: u64,
 }
 
-impl LimitArgs {
-    fn limits(self) -> crate::source::Limits {
-        crate::source::Limits { max_file_bytes: self.max_file_size, max_input_bytes: self.max_input_size }
+/// `--max-depth`: 1 to [`crate::limits::DEPTH_CEILING`].
+fn depth(s: &str) -> Result<usize, String> {
+    let ceiling = crate::limits::DEPTH_CEILING;
+    match s.parse::<usize>() {
+        Ok(n) if (1..=ceiling).contains(&n) => Ok(n),
+        _ => Err(format!("expected a number from 1 to {ceiling}")),
     }
 }
 
-impl Default for LimitArgs {
-    fn default() -> Self {
-        let l = crate::source::Limits::default();
-        LimitArgs { max_file_size: l.max_file_bytes, max_input_size: l.max_input_bytes }
+impl LimitArgs {
+    fn limits(self) -> Limits {
+        Limits {
+            max_file_bytes: self.max_file_size,
+            max_input_bytes: self.max_input_size,
+            max_documents: self.max_documents,
+            max_yaml_nodes: self.max_yaml_nodes,
+            max_depth: self.max_depth,
+            max_alias_expansion: self.max_alias_expansion,
+            max_bundle_keys: self.max_bundle_keys,
+            max_output_bytes: self.max_output_size,
+        }
     }
 }
 
@@ -265,6 +300,11 @@ pub struct DiffArgs {
 #[must_use]
 pub fn main() -> i32 {
     let cli = Cli::parse();
+    // Parsing, walking and writing a document recurse once a nesting level,
+    // on the worker threads; give them the main thread's 8 MiB instead of
+    // 2 MiB so --max-depth up to its ceiling is safe in any build. (Address
+    // space only: pages are used as the stack grows.)
+    let _ = rayon::ThreadPoolBuilder::new().stack_size(8 << 20).build_global();
     match std::panic::catch_unwind(|| run(cli)) {
         Ok(Ok(code)) => code,
         Ok(Err(err)) => {
@@ -344,7 +384,7 @@ fn load_input(dir: &str, rev: Option<&str>, values: &ValueArgs, limits: LimitArg
     let overrides = values.overrides()?;
     match (dir, rev) {
         ("-", Some(_)) => Err(Error::new(ErrorKind::Usage("--rev cannot be used with `-` (stdin)".into()))),
-        ("-", None) => load::load_stream(&read_stdin(limits.max_input_size)?, "<stdin>"),
+        ("-", None) => load::load_stream(&read_stdin(limits.max_input_size)?, "<stdin>", &limits.limits()),
         (dir, None) => {
             load::load_dir_with(&Confined::with_limits(DirSource::open(Path::new(dir))?, limits.limits()), &overrides)
         }
@@ -363,8 +403,11 @@ fn read_stdin(max: u64) -> Result<String, Error> {
         .read_to_string(&mut text)
         .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
     if text.len() as u64 > max {
-        return Err(Error::new(ErrorKind::Limit(format!("stdin is larger than the limit of {max} bytes")))
-            .help("raise the limit with --max-input-size if this input is legitimate"));
+        return Err(Error::new(ErrorKind::Limit {
+            message: format!("stdin is larger than the limit of {max} bytes"),
+            flag: Some("--max-input-size"),
+        })
+        .help("raise the limit with --max-input-size if this input is legitimate"));
     }
     Ok(text)
 }
@@ -400,6 +443,7 @@ fn render_with_history(
         &input.values.overrides()?,
         opts,
         keep,
+        &input.limits.limits(),
     )?;
     // Appended after the current objects so link indices stay valid; the
     // output order is applied when it is written.
@@ -448,6 +492,7 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
         print(&crate::yaml::to_yaml(&loaded.values))?;
         return Ok(0);
     }
+    let limits = loaded.limits;
     let mut rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
     crate::order::order(&mut rendered.objects);
     print_diagnostics(&rendered, args.quiet, args.verbose);
@@ -456,17 +501,19 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
     }
     match &args.output {
         Some(path) if path.is_dir() || path.to_string_lossy().ends_with('/') => {
-            emit::write_dir(path, &rendered.objects)?
+            emit::write_dir(path, &rendered.objects, &limits)?
         }
-        Some(path) => emit::write_file(path, &rendered.objects, args.format)?,
+        Some(path) => emit::write_file(path, &rendered.objects, args.format, &limits)?,
         None => {
             let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
-            let written = emit::write_stream(&rendered.objects, args.format, &mut out).and_then(|()| out.flush());
-            // A closed pipe (`| head`) is the reader's choice, not an error.
-            if let Err(e) = written
-                && e.kind() != std::io::ErrorKind::BrokenPipe
-            {
-                return Err(Error::new(ErrorKind::Output { path: "<stdout>".into(), message: e.to_string() }));
+            let written =
+                emit::write_stream(&rendered.objects, args.format, &limits, &mut out).and_then(|()| Ok(out.flush()?));
+            match written {
+                Ok(()) => {}
+                // A closed pipe (`| head`) is the reader's choice, not an error.
+                Err(emit::WriteError::Io(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {}
+                Err(emit::WriteError::Io(e)) => return Err(emit::out_err(Path::new("<stdout>"), &e)),
+                Err(emit::WriteError::Limit(e)) => return Err(e),
             }
         }
     }
@@ -558,13 +605,14 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
 /// KRM function: generator inputs are read from the working directory
 /// (kustomize runs exec functions in the kustomization root).
 fn fn_cmd(args: &FnArgs) -> Result<i32, Error> {
-    let text = read_stdin(LimitArgs::default().max_input_size)?;
+    let limits = args.limits.limits();
+    let text = read_stdin(limits.max_input_bytes)?;
     let opts = Options {
         hash_key: args.hash_key_file.as_ref().map(read_key).transpose()?,
         env_namespace: std::env::var("ARGOCD_APP_NAMESPACE").ok().filter(|n| !n.is_empty()),
         ..Options::default()
     };
-    let src = Confined::new(DirSource::open(Path::new("."))?);
+    let src = Confined::with_limits(DirSource::open(Path::new("."))?, limits);
     let out = match &args.config {
         Some(path) => {
             // The host's own file (a temporary copy of the plugin config), not the repository's.
@@ -575,6 +623,7 @@ fn fn_cmd(args: &FnArgs) -> Result<i32, Error> {
         }
         None => crate::krm::run(&text, &src, &opts)?,
     };
+    emit::check_size(out.len() as u64, &limits)?;
     print(&out)?;
     Ok(0)
 }

@@ -3,6 +3,7 @@
 //! never sees half a render.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
 use crate::object::Object;
 use crate::yaml;
 use serde_json::{Value, json};
@@ -21,14 +22,50 @@ pub enum Format {
 /// held in memory twice.
 const CHUNK: usize = 512;
 
-/// Writes the stream to `out` chunk by chunk, in order.
-pub fn write_stream(objects: &[Object], format: Format, out: &mut dyn std::io::Write) -> std::io::Result<()> {
+/// Why writing the stream stopped.
+#[derive(Debug)]
+pub enum WriteError {
+    /// The output would pass `--max-output-size`.
+    Limit(Error),
+    /// The writer failed (a full disk, a closed pipe).
+    Io(std::io::Error),
+}
+
+impl From<std::io::Error> for WriteError {
+    fn from(e: std::io::Error) -> Self {
+        WriteError::Io(e)
+    }
+}
+
+/// Refuses output larger than `--max-output-size`.
+pub fn check_size(bytes: u64, limits: &Limits) -> Result<()> {
+    if bytes > limits.max_output_bytes {
+        let what = format!("the rendered output is larger than the limit of {} bytes", limits.max_output_bytes);
+        return Err(crate::limits::exceeded(what, "--max-output-size"));
+    }
+    Ok(())
+}
+
+/// Writes the stream to `out` chunk by chunk, in order. The size limit is
+/// checked before each chunk is written, so nothing past it is written (on
+/// stdout, the chunks before it are: the exit code says the render failed).
+pub fn write_stream(
+    objects: &[Object],
+    format: Format,
+    limits: &Limits,
+    out: &mut dyn std::io::Write,
+) -> Result<(), WriteError> {
     use rayon::prelude::*;
     if format == Format::Json {
-        return out.write_all(to_string(objects, format).as_bytes());
+        let text = to_string(objects, format);
+        check_size(text.len() as u64, limits).map_err(WriteError::Limit)?;
+        return Ok(out.write_all(text.as_bytes())?);
     }
+    let mut written = 0u64;
     for (c, chunk) in objects.chunks(CHUNK).enumerate() {
         let docs: Vec<String> = chunk.par_iter().map(|o| yaml::to_yaml(&o.value)).collect();
+        written += docs.iter().map(|d| d.len() as u64 + 4).sum::<u64>();
+        check_size(written - 4 * u64::from(c == 0), limits).map_err(WriteError::Limit)?;
         for (i, d) in docs.iter().enumerate() {
             if c > 0 || i > 0 {
                 out.write_all(b"---\n")?;
@@ -54,7 +91,7 @@ pub fn to_string(objects: &[Object], format: Format) -> String {
     }
 }
 
-fn out_err(path: &Path, e: &std::io::Error) -> Error {
+pub(crate) fn out_err(path: &Path, e: &std::io::Error) -> Error {
     Error::new(ErrorKind::Output { path: path.display().to_string(), message: e.to_string() })
 }
 
@@ -64,16 +101,19 @@ fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
 }
 
 /// Writes the stream to one file, atomically.
-pub fn write_file(path: &Path, objects: &[Object], format: Format) -> Result<()> {
+pub fn write_file(path: &Path, objects: &[Object], format: Format, limits: &Limits) -> Result<()> {
     let tmp = temp_sibling(path, "tmp");
-    let written = std::fs::File::create(&tmp).and_then(|f| {
+    let written = std::fs::File::create(&tmp).map_err(WriteError::Io).and_then(|f| {
         let mut w = std::io::BufWriter::new(f);
-        write_stream(objects, format, &mut w)?;
-        w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()
+        write_stream(objects, format, limits, &mut w)?;
+        Ok(w.into_inner().map_err(std::io::IntoInnerError::into_error)?.sync_all()?)
     });
     if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
-        return Err(out_err(&tmp, &e));
+        return Err(match e {
+            WriteError::Limit(e) => e,
+            WriteError::Io(e) => out_err(path, &e),
+        });
     }
     std::fs::rename(&tmp, path).map_err(|e| {
         let _ = std::fs::remove_file(&tmp);
@@ -134,16 +174,20 @@ pub fn file_names(objects: &[Object]) -> Result<Vec<String>> {
 
 /// Writes one file per object into `dir`, replacing its previous content
 /// in one rename.
-pub fn write_dir(dir: &Path, objects: &[Object]) -> Result<()> {
+pub fn write_dir(dir: &Path, objects: &[Object], limits: &Limits) -> Result<()> {
     let tmp = temp_sibling(dir, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {
+        let mut written = 0u64;
         for (o, name) in objects.iter().zip(file_names(objects)?) {
             let path = tmp.join(&name);
             if let Some(parent) = path.parent() {
                 std::fs::create_dir_all(parent).map_err(|e| out_err(parent, &e))?;
             }
-            std::fs::write(&path, yaml::to_yaml(&o.value)).map_err(|e| out_err(&path, &e))?;
+            let text = yaml::to_yaml(&o.value);
+            written += text.len() as u64;
+            check_size(written, limits)?;
+            std::fs::write(&path, text).map_err(|e| out_err(&path, &e))?;
         }
         if dir.exists() {
             let old = temp_sibling(dir, "old");

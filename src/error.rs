@@ -48,9 +48,9 @@ pub enum ErrorKind {
     /// Writing the output failed.
     #[error("cannot write {path:?}: {message}")]
     Output { path: String, message: String },
-    /// An input exceeds a size limit.
-    #[error("{0}")]
-    Limit(String),
+    /// The input went past a resource limit; `flag` raises it.
+    #[error("{message}")]
+    Limit { message: String, flag: Option<&'static str> },
     /// Rendering would print nothing.
     #[error(
         "the render produced no objects (Argo CD would prune the whole application); pass --allow-empty if that is intended"

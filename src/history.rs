@@ -8,6 +8,7 @@
 use crate::config;
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity};
 use crate::generate;
+use crate::limits::Limits;
 use crate::load;
 use crate::object::Object;
 use crate::refs::Target;
@@ -74,6 +75,8 @@ struct State {
     /// folder ids: listing 5,000 manifests once instead of every commit.
     resources: HashMap<String, Rc<Vec<ResourceFile>>>,
     last_files: Option<String>,
+    /// The current render's limits hold for every old tree too.
+    limits: Limits,
 }
 
 /// The bundles of the app as it is in one tree, versioned with that tree's
@@ -87,8 +90,8 @@ fn bundles_at(
     state: &mut State,
     changed_paths: Option<&std::collections::HashSet<String>>,
 ) -> Result<Vec<Object>> {
-    let State { parsed: cache, signatures, configs, index, index_for, resources, last_files } = state;
-    let src = Confined::new(repo.source(tree));
+    let State { parsed: cache, signatures, configs, index, index_for, resources, last_files, limits } = state;
+    let src = Confined::with_limits(repo.source(tree), *limits);
     let cfg = match (src.kind(config::FILE_NAME)?, src.content_id(config::FILE_NAME)) {
         (Some(Entry::File), Some(id)) if configs.contains_key(&id) => configs[&id].clone(),
         (Some(Entry::File), id) => {
@@ -184,8 +187,11 @@ fn bundles_at(
     let mut bundles = Vec::new();
     {
         use rayon::prelude::*;
-        let generated: Vec<Object> =
-            specs.par_iter().map(|spec| generate::generate(spec, &values, &mut Vec::new())).collect::<Result<_>>()?;
+        let limits = *src.limits();
+        let generated: Vec<Object> = specs
+            .par_iter()
+            .map(|spec| generate::generate(spec, &values, &limits, &mut Vec::new()))
+            .collect::<Result<_>>()?;
         bundles.extend(generated);
     }
     for (key, sig) in changed {
@@ -234,11 +240,13 @@ fn bundles_at(
     }
     {
         use rayon::prelude::*;
+        let limits = *src.limits();
         let parsed: Vec<Result<(ParseKey, Vec<Object>)>> = misses
             .into_par_iter()
             .map(|(path, id, bytes)| {
-                let text = load::render_template(&load::utf8(bytes, &path)?, &path, &values)?;
-                let objs = load::parse_objects(&text, &path)?.into_iter().filter(|o| o.bundle_kind().is_some());
+                let text = load::render_template(&load::utf8(bytes, &path)?, &path, &values, &limits)?;
+                let (objs, _) = load::parse_counted(&text, &path, &limits)?;
+                let objs = objs.into_iter().filter(|o| o.bundle_kind().is_some());
                 Ok(((path, id), objs.collect()))
             })
             .collect();
@@ -290,6 +298,7 @@ pub fn previous_versions(
     overrides: &Overrides,
     opts: &Options,
     keep: Keep,
+    limits: &Limits,
 ) -> Result<(Vec<Object>, Vec<Diagnostic>)> {
     let (repo, rel) = Repo::discover(dir).map_err(|e| {
         history_error(format!("keepVersions needs git history: {}", e.kind)).help(
@@ -309,7 +318,7 @@ pub fn previous_versions(
     }
     let mut found: HashMap<Key, Vec<Object>> = HashMap::new();
     let mut warnings = Vec::new();
-    let mut state = State::default();
+    let mut state = State { limits: *limits, ..State::default() };
     let mut last_tree = if rev.is_some() { repo.app_tree(start, &rel)? } else { None };
     // The last tree whose bundles were evaluated (changes are relative to it).
     let mut last_examined = None;

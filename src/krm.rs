@@ -47,7 +47,7 @@ fn origin(item: &Value, index: usize) -> Origin {
 /// Runs the function over a `ResourceList` text; `src` is the working
 /// directory for generator inputs. Returns the output `ResourceList`.
 pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result<String> {
-    let docs = crate::yaml::parse_stream(input, "<stdin>")?;
+    let docs = crate::yaml::parse_stream_limited(input, "<stdin>", src.limits())?;
     let Some(list) = docs.into_iter().next().map(|d| d.value) else {
         return Err(object_error("stdin holds no ResourceList").in_file("<stdin>"));
     };
@@ -66,7 +66,8 @@ pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result
 pub fn run_legacy<B: Backend>(config_text: &str, input: &str, src: &Confined<B>, opts: &Options) -> Result<String> {
     let fc = crate::yaml::parse_stream(config_text, "plugin config")?.into_iter().next().map(|d| d.value);
     let config = function_config(fc.as_ref())?;
-    let items: Vec<Value> = crate::yaml::parse_stream(input, "<stdin>")?.into_iter().map(|d| d.value).collect();
+    let items: Vec<Value> =
+        crate::yaml::parse_stream_limited(input, "<stdin>", src.limits())?.into_iter().map(|d| d.value).collect();
     let rendered = transform(config, &items, src, opts)?;
     for d in rendered.diagnostics.iter().filter(|d| d.severity != Severity::Note) {
         eprintln!("{d}");
@@ -83,7 +84,7 @@ fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B
     }
     let bundles = load::read_generators(src, &config)?;
     let (values, _) = load::read_values(src, &config, &crate::values::Overrides::default())?;
-    let loaded = Loaded { config, objects, bundles, values, ..Loaded::default() };
+    let loaded = Loaded { config, objects, bundles, values, limits: *src.limits(), ..Loaded::default() };
     render::render(loaded, &Options { allow_dangling: true, ..opts.clone() })
 }
 

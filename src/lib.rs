@@ -18,6 +18,7 @@ pub mod graph;
 pub mod history;
 pub mod kinds;
 pub mod krm;
+pub mod limits;
 pub mod load;
 pub mod object;
 pub mod order;

@@ -4,6 +4,7 @@
 
 use crate::config::{self, Generator, RenderConfig};
 use crate::error::{Error, ErrorKind, Result, config_error, object_error};
+use crate::limits::Limits;
 use crate::object::{Object, Origin};
 use crate::refs::Target;
 use crate::source::{Backend, Confined, Entry};
@@ -49,6 +50,8 @@ pub struct Loaded {
     pub texts: Vec<(String, String)>,
     /// The effective template values (SPEC §6).
     pub values: Value,
+    /// The limits the later stages check (bundle keys, template output).
+    pub limits: Limits,
 }
 
 /// One parsed manifest file: its objects, and (path, text).
@@ -89,32 +92,116 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         raw.push((path, bytes));
     }
-    // Every result is kept in file order, so the error reported is the
-    // first file's whatever thread finished first.
-    let parsed: Vec<Result<Parsed>> = raw
-        .into_par_iter()
-        .map(|(path, bytes)| {
-            let text = render_template(&utf8(bytes, &path)?, &path, &values)?;
-            Ok((parse_objects(&text, &path)?, (path, text)))
-        })
-        .collect();
-    let parsed: Vec<Parsed> = parsed.into_iter().collect::<Result<_>>()?;
+    let parsed = parse_files(raw, &values, src.limits())?;
     let mut objects = Vec::new();
     let mut texts = Vec::with_capacity(parsed.len());
     for (objs, text) in parsed {
         objects.extend(objs);
         texts.push(text);
     }
-    Ok(Loaded { config, objects, bundles, texts, values })
+    Ok(Loaded { config, objects, bundles, texts, values, limits: *src.limits() })
+}
+
+/// Documents and YAML nodes of parsed input, for the limits on their totals.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    pub documents: usize,
+    pub nodes: usize,
+}
+
+impl Tally {
+    /// Adds a file's counts; fails in that file when a total passes its limit.
+    fn add(&mut self, other: Tally, file: &str, limits: &Limits) -> Result<()> {
+        self.documents += other.documents;
+        self.nodes += other.nodes;
+        for flag in ["--max-documents", "--max-yaml-nodes"] {
+            if self.over(flag, limits) {
+                return Err(Self::total_error(flag, limits).in_file(file));
+            }
+        }
+        Ok(())
+    }
+
+    fn over(&self, flag: &str, limits: &Limits) -> bool {
+        match flag {
+            "--max-documents" => self.documents > limits.max_documents,
+            _ => self.nodes > limits.max_yaml_nodes,
+        }
+    }
+
+    fn total_error(flag: &'static str, limits: &Limits) -> Error {
+        let what = match flag {
+            "--max-documents" => format!("{} YAML documents", limits.max_documents),
+            _ => format!("{} YAML nodes", limits.max_yaml_nodes),
+        };
+        crate::limits::exceeded(format!("more than the limit of {what} in all input files"), flag)
+    }
+
+    /// The limits for the next files: the parser stops a file as soon as
+    /// the totals would pass theirs.
+    fn remaining(&self, limits: &Limits) -> Limits {
+        Limits {
+            max_documents: limits.max_documents.saturating_sub(self.documents),
+            max_yaml_nodes: limits.max_yaml_nodes.saturating_sub(self.nodes),
+            ..*limits
+        }
+    }
+}
+
+/// Renders (`.hbs`) and parses manifest files on every core, with the limits
+/// on documents and nodes counted over all of them.
+///
+/// Files go to the cores in batches of at most `max_yaml_nodes` bytes: a
+/// node takes at least a byte of text (aliases aside, which have their own
+/// limit), so a batch cannot build more nodes than the limit allows, and
+/// memory stays bounded before the totals are checked, on any number of
+/// cores. Results are checked in file order, so the error reported is the
+/// one a sequential run would give, whichever thread finished first.
+fn parse_files(raw: Vec<(String, Vec<u8>)>, values: &Value, limits: &Limits) -> Result<Vec<Parsed>> {
+    let mut batches: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
+    let mut batch_bytes = usize::MAX;
+    for file in raw {
+        if batch_bytes.saturating_add(file.1.len()) > limits.max_yaml_nodes {
+            batches.push(Vec::new());
+            batch_bytes = 0;
+        }
+        batch_bytes += file.1.len();
+        batches.last_mut().expect("pushed above").push(file);
+    }
+    let mut total = Tally::default();
+    let mut out = Vec::new();
+    for batch in batches {
+        let budget = total.remaining(limits);
+        let parsed: Vec<Result<(Parsed, Tally)>> = batch
+            .into_par_iter()
+            .map(|(path, bytes)| {
+                let text = render_template(&utf8(bytes, &path)?, &path, values, limits)?;
+                let (objects, tally) = parse_counted(&text, &path, &budget).map_err(|e| {
+                    // A file that ran out of what was left of a total: say so.
+                    match &e.kind {
+                        ErrorKind::Limit { flag: Some(flag @ ("--max-documents" | "--max-yaml-nodes")), .. } => {
+                            let line = e.line.unwrap_or(0);
+                            Tally::total_error(flag, limits).in_file(path.clone()).at_line(line)
+                        }
+                        _ => e,
+                    }
+                })?;
+                Ok(((objects, (path, text)), tally))
+            })
+            .collect();
+        for result in parsed {
+            let (parsed, tally) = result?;
+            total.add(tally, &parsed.1.0, limits)?;
+            out.push(parsed);
+        }
+    }
+    Ok(out)
 }
 
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
-pub fn load_stream(text: &str, name: &str) -> Result<Loaded> {
-    Ok(Loaded {
-        objects: parse_objects(text, name)?,
-        texts: vec![(name.to_string(), text.to_string())],
-        ..Loaded::default()
-    })
+pub fn load_stream(text: &str, name: &str, limits: &Limits) -> Result<Loaded> {
+    let (objects, _) = parse_counted(text, name, limits)?;
+    Ok(Loaded { objects, texts: vec![(name.to_string(), text.to_string())], limits: *limits, ..Loaded::default() })
 }
 
 pub(crate) fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
@@ -292,7 +379,7 @@ pub fn read_values<B: Backend>(
 
 /// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource before it is
 /// parsed; other files pass through.
-pub(crate) fn render_template(text: &str, path: &str, values: &Value) -> Result<String> {
+pub(crate) fn render_template(text: &str, path: &str, values: &Value, limits: &Limits) -> Result<String> {
     if !path.to_ascii_lowercase().ends_with(".hbs") {
         return Ok(text.to_string());
     }
@@ -303,7 +390,7 @@ pub(crate) fn render_template(text: &str, path: &str, values: &Value) -> Result<
             None => err,
         }
     };
-    Template::yaml(text).map_err(at)?.render(values).map_err(at)
+    Template::yaml(text).map_err(at)?.max_output(limits.max_output_bytes).render(values).map_err(at)
 }
 
 fn is_glob(s: &str) -> bool {
@@ -378,24 +465,32 @@ pub(crate) fn resource_files<B: Backend>(
     Ok(out)
 }
 
-/// Parses a manifest file into objects, expanding `List` kinds.
+/// Parses a manifest file into objects, expanding `List` kinds, under the
+/// default limits.
 pub fn parse_objects(text: &str, file: &str) -> Result<Vec<Object>> {
+    parse_counted(text, file, &Limits::default()).map(|(objects, _)| objects)
+}
+
+/// Parses a manifest file into objects, expanding `List` kinds; also counts
+/// its documents and nodes for the limits on their totals.
+pub fn parse_counted(text: &str, file: &str, limits: &Limits) -> Result<(Vec<Object>, Tally)> {
     let lower = file.to_ascii_lowercase();
     let docs = if lower.ends_with(".json") {
-        yaml::parse_json(text, file)?
+        yaml::parse_json_limited(text, file, limits)?
     } else if lower.ends_with(".hbs") {
         // Rendered text: a parse error's line is a line of the output.
-        yaml::parse_stream(text, file).map_err(|e| {
+        yaml::parse_stream_limited(text, file, limits).map_err(|e| {
             e.help("the line is in the rendered template; `imprint render --show-values` prints the values it used")
         })?
     } else {
-        yaml::parse_stream(text, file)?
+        yaml::parse_stream_limited(text, file, limits)?
     };
+    let tally = Tally { documents: docs.len(), nodes: docs.iter().map(|d| crate::limits::count_nodes(&d.value)).sum() };
     let mut out = Vec::new();
     for doc in docs {
         push_object(doc.value, file, doc.line, &mut out, 0)?;
     }
-    Ok(out)
+    Ok((out, tally))
 }
 
 fn push_object(value: Value, file: &str, line: u64, out: &mut Vec<Object>, depth: usize) -> Result<()> {
@@ -503,6 +598,44 @@ mod tests {
     use super::*;
     use crate::source::memory::MemBackend;
     use serde_json::json;
+
+    /// 20 files of one ConfigMap (13 nodes and about 60 bytes each).
+    fn twenty_files() -> Vec<(String, Vec<u8>)> {
+        (0..20)
+            .map(|i| {
+                let text = format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i:02}}}\ndata: {{k: v}}\n");
+                (format!("f{i:02}.yaml"), text.into_bytes())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn totals_name_the_file_that_passes_them_whatever_the_batching() {
+        assert_eq!(
+            crate::limits::count_nodes(
+                &yaml::parse_stream(std::str::from_utf8(&twenty_files()[0].1).unwrap(), "f").unwrap()[0].value
+            ),
+            13
+        );
+        // 130 nodes allow ten files; batches hold two files (130 bytes).
+        let limits = Limits { max_yaml_nodes: 130, ..Limits::default() };
+        let err = parse_files(twenty_files(), &Value::Null, &limits).unwrap_err().to_string();
+        assert!(err.starts_with("more than the limit of 130 YAML nodes in all input files (f10.yaml"), "{err}");
+        let limits = Limits { max_documents: 7, ..Limits::default() };
+        let err = parse_files(twenty_files(), &Value::Null, &limits).unwrap_err().to_string();
+        assert!(err.starts_with("more than the limit of 7 YAML documents in all input files (f07.yaml"), "{err}");
+        // A file that runs out of what is left stops in the parser, with the same message.
+        let mut files = twenty_files();
+        files[3].1 = format!(
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{{}}}\n",
+            (0..100).map(|i| format!("k{i}: v")).collect::<Vec<_>>().join(", ")
+        )
+        .into_bytes();
+        let limits = Limits { max_yaml_nodes: 100, ..Limits::default() };
+        let err = parse_files(files, &Value::Null, &limits).unwrap_err().to_string();
+        assert!(err.starts_with("more than the limit of 100 YAML nodes in all input files (f03.yaml:4)"), "{err}");
+        assert_eq!(parse_files(twenty_files(), &Value::Null, &Limits::default()).unwrap().len(), 20);
+    }
 
     #[test]
     fn lists_are_expanded_and_string_data_folded() {

@@ -37,23 +37,23 @@ pub struct Template {
     /// Set when a `{{value}}` inserted a line break (see [`Template::yaml`]).
     multiline: Arc<AtomicBool>,
     guard_lines: bool,
+    /// Largest output (`--max-output-size`: a template's output is output).
+    max_output: u64,
 }
 
 const NAME: &str = "t";
-
-/// Largest rendered template, as the largest input file.
-const MAX_OUTPUT: usize = 128 << 20;
 
 /// A writer that stops the render as soon as the output passes the cap
 /// (checking afterwards would already have spent the memory).
 struct Capped {
     buf: Vec<u8>,
+    cap: u64,
     over: bool,
 }
 
 impl std::io::Write for Capped {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if self.buf.len() + data.len() > MAX_OUTPUT {
+        if (self.buf.len() + data.len()) as u64 > self.cap {
             self.over = true;
             return Err(std::io::Error::other("template output limit"));
         }
@@ -237,7 +237,8 @@ impl Template {
         registry.register_helper("indent", Box::new(indent));
         registry.register_helper("toYaml", Box::new(to_yaml));
         registry.register_template_string(NAME, text).map_err(|e| template_error(&e))?;
-        Ok(Template { registry, multiline, guard_lines })
+        let max_output = crate::limits::Limits::default().max_output_bytes;
+        Ok(Template { registry, multiline, guard_lines, max_output })
     }
 
     /// A template for plain text (names, generator files).
@@ -254,16 +255,26 @@ impl Template {
         Self::build(text, true)
     }
 
+    /// Sets the output cap (the default is `--max-output-size`'s).
+    #[must_use]
+    pub fn max_output(mut self, bytes: u64) -> Self {
+        self.max_output = bytes;
+        self
+    }
+
     /// Renders with `data` as the root context. The output is capped: a
     /// loop over a large value must not turn a small repository into
     /// gigabytes of YAML.
     pub fn render<T: Serialize>(&self, data: &T) -> Result<String, TemplateError> {
         self.multiline.store(false, Ordering::Relaxed);
-        let mut sink = Capped { buf: Vec::new(), over: false };
+        let mut sink = Capped { buf: Vec::new(), cap: self.max_output, over: false };
         let rendered = self.registry.render_to_write(NAME, data, &mut sink);
         if sink.over {
             return Err(TemplateError {
-                message: format!("the rendered template is larger than the limit of {MAX_OUTPUT} bytes"),
+                message: format!(
+                    "the rendered template is larger than the limit of {} bytes (raise it with --max-output-size)",
+                    self.max_output
+                ),
                 line: None,
             });
         }

@@ -9,6 +9,7 @@
 //! documents renders while an alias bomb or a 10,000-deep nesting fails fast.
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limits;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -19,11 +20,7 @@ pub struct Doc {
     pub line: u64,
 }
 
-/// Deepest nesting accepted. Real manifests (CRD schemas included) stay far
-/// below; the limit keeps recursion bounded on hostile input.
-const MAX_DEPTH: usize = 128;
-
-fn options() -> serde_saphyr::Options {
+fn options(limits: &Limits) -> serde_saphyr::Options {
     serde_saphyr::options! {
         legacy_octal_numbers: true,
         // kubectl (go-yaml v2, non-strict) keeps the last of duplicate keys.
@@ -31,26 +28,63 @@ fn options() -> serde_saphyr::Options {
         with_snippet: false,
         budget: serde_saphyr::budget! {
             max_reader_input_bytes: Some(1 << 30),
-            max_documents: 200_000,
+            max_documents: limits.max_documents,
             max_events: 200_000_000,
-            max_nodes: 100_000_000,
+            max_nodes: limits.max_yaml_nodes,
             max_total_scalar_bytes: 1 << 30,
-            max_depth: MAX_DEPTH,
-            max_aliases: 100_000,
-            max_anchors: 100_000,
+            max_depth: limits.max_depth.min(crate::limits::DEPTH_CEILING),
+            max_aliases: limits.max_alias_expansion,
+            max_anchors: limits.max_alias_expansion,
+            max_recorded_anchor_events: limits.max_alias_expansion,
         },
         alias_limits: serde_saphyr::alias_limits! {
-            max_total_replayed_events: 1_000_000,
+            max_total_replayed_events: limits.max_alias_expansion,
             max_replay_stack_depth: 64,
         },
     }
 }
 
+/// A parser budget that ran out, as a limit error naming its flag.
+fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, &'static str)> {
+    use serde_saphyr::Error as E;
+    use serde_saphyr::budget::BudgetBreach as B;
+    let mut err = err;
+    while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = err {
+        err = error;
+    }
+    let alias =
+        || (format!("aliases expand past the limit of {}", limits.max_alias_expansion), "--max-alias-expansion");
+    let depth = || (format!("nesting deeper than the limit of {} levels", limits.max_depth), "--max-depth");
+    Some(match err {
+        E::Budget { breach, .. } => match breach {
+            B::Depth { .. } => depth(),
+            B::Documents { .. } => {
+                (format!("more than the limit of {} YAML documents", limits.max_documents), "--max-documents")
+            }
+            B::Nodes { .. } => {
+                (format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes), "--max-yaml-nodes")
+            }
+            B::Aliases { .. } | B::Anchors { .. } | B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => {
+                alias()
+            }
+            _ => return None,
+        },
+        E::AliasReplayLimitExceeded { .. } | E::AliasExpansionLimitExceeded { .. } => alias(),
+        // The scanner's own guard against deep flow nesting, met before
+        // the depth budget when a line opens thousands of `[`.
+        e if e.to_string().contains("recursion limit exceeded") => depth(),
+        _ => return None,
+    })
+}
+
 /// Turns a parser error into ours without the source snippet (it could show a
 /// Secret's value) and with the line number taken out of the message.
-fn convert(err: &serde_saphyr::Error, file: &str) -> Error {
+fn convert(err: &serde_saphyr::Error, file: &str, limits: &Limits) -> Error {
     let inner = err.without_snippet();
     let line = inner.location().map_or(0, |l| l.line());
+    if let Some((what, flag)) = budget_error(err, limits) {
+        return crate::limits::exceeded(what, flag).in_file(file).at_line(line);
+    }
     let text = inner.to_string();
     let text = text.strip_prefix("error: ").unwrap_or(&text);
     // "line 4 column 13: unclosed quote" -> "unclosed quote"
@@ -63,12 +97,18 @@ fn convert(err: &serde_saphyr::Error, file: &str) -> Error {
     Error::new(ErrorKind::Yaml(message)).in_file(file).at_line(line)
 }
 
-/// Parses a stream of YAML documents. Empty documents (nothing, `~`, or only
-/// comments) are dropped, as kubectl drops them.
+/// Parses a stream of YAML documents under the default limits.
 pub fn parse_stream(text: &str, file: &str) -> Result<Vec<Doc>> {
+    parse_stream_limited(text, file, &Limits::default())
+}
+
+/// Parses a stream of YAML documents. Empty documents (nothing, `~`, or only
+/// comments) are dropped, as kubectl drops them. The limits apply to this
+/// one stream; totals over many files are the caller's (`load`).
+pub fn parse_stream_limited(text: &str, file: &str, limits: &Limits) -> Result<Vec<Doc>> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let docs: Vec<serde_saphyr::Spanned<Value>> =
-        serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| convert(&e, file))?;
+        serde_saphyr::from_multiple_with_options(text, options(limits)).map_err(|e| convert(&e, file, limits))?;
     Ok(docs
         .into_iter()
         .filter(|d| !d.value.is_null())
@@ -76,12 +116,32 @@ pub fn parse_stream(text: &str, file: &str) -> Result<Vec<Doc>> {
         .collect())
 }
 
-/// Parses a JSON file: one object (or a `List`), line 1.
+/// Parses a JSON file under the default limits.
 pub fn parse_json(text: &str, file: &str) -> Result<Vec<Doc>> {
+    parse_json_limited(text, file, &Limits::default())
+}
+
+/// Parses a JSON file: one object (or a `List`), line 1. Nodes are counted
+/// while the value is built, so `[0,0,0,…]` stops at the node limit instead
+/// of taking 40 times its size in memory first.
+pub fn parse_json_limited(text: &str, file: &str, limits: &Limits) -> Result<Vec<Doc>> {
+    use serde::de::DeserializeSeed;
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    let value: Value = serde_json::from_str(text).map_err(|e| {
+    let left = std::cell::Cell::new(limits.max_yaml_nodes);
+    let mut de = serde_json::Deserializer::from_str(text);
+    let value = CountedJson { left: &left }.deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or_default().to_string();
+        let line = e.line() as u64;
+        if msg == NODE_LIMIT {
+            let what = format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes);
+            return crate::limits::exceeded(what, "--max-yaml-nodes").in_file(file).at_line(line);
+        }
+        if msg == "recursion limit exceeded" {
+            let what =
+                "nesting deeper than 128 levels, the most a JSON file may have (write it as YAML to nest deeper)";
+            return Error::new(ErrorKind::Limit { message: what.into(), flag: None }).in_file(file).at_line(line);
+        }
         Error::new(ErrorKind::Yaml(msg)).in_file(file).at_line(e.line() as u64)
     })?;
     if value.is_null() {
@@ -90,12 +150,86 @@ pub fn parse_json(text: &str, file: &str) -> Result<Vec<Doc>> {
     Ok(vec![Doc { value, line: 1 }])
 }
 
+const NODE_LIMIT: &str = "node limit";
+
+/// Builds a JSON value like `serde_json::Value`'s own deserializer, taking
+/// one from `left` for every node (keys included, as YAML counts them).
+struct CountedJson<'a> {
+    left: &'a std::cell::Cell<usize>,
+}
+
+impl CountedJson<'_> {
+    fn take<E: serde::de::Error>(&self) -> std::result::Result<(), E> {
+        match self.left.get().checked_sub(1) {
+            Some(n) => {
+                self.left.set(n);
+                Ok(())
+            }
+            None => Err(E::custom(NODE_LIMIT)),
+        }
+    }
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for CountedJson<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for CountedJson<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::Bool(v))
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::from(v))
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::from(v))
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::from(v))
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::String(v.to_string()))
+    }
+    fn visit_string<E: serde::de::Error>(self, v: String) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::String(v))
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<Value, E> {
+        self.take().map(|()| Value::Null)
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
+        self.take()?;
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(CountedJson { left: self.left })? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
+        self.take()?;
+        let mut out = serde_json::Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            self.take()?;
+            let value = map.next_value_seed(CountedJson { left: self.left })?;
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
 /// Reads one document into a typed value (imprint.yaml, values files).
 /// Unknown fields are reported with their line.
 pub fn parse_typed<T: DeserializeOwned>(text: &str, file: &str) -> Result<T> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
-    serde_saphyr::from_str_with_options(text, options()).map_err(|e| {
-        let mut err = convert(&e, file);
+    let limits = Limits::default();
+    serde_saphyr::from_str_with_options(text, options(&limits)).map_err(|e| {
+        let mut err = convert(&e, file, &limits);
         if let ErrorKind::Yaml(msg) = &err.kind {
             err.kind = ErrorKind::Config(msg.clone());
         }

@@ -58,14 +58,32 @@ fn huge_and_hostile_inputs_fail_fast_in_bounded_memory() {
     }
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let million: String = (0..1_000_000).map(|i| format!("---\nk: {i}\n")).collect();
-    for (name, text) in [("bomb", bomb), ("deep", deep), ("million", million)] {
+    let cases = [
+        ("bomb", bomb, "aliases expand past the limit of 1000000", "--max-alias-expansion"),
+        ("deep", deep, "nesting deeper than the limit of 128 levels", "--max-depth"),
+        ("million", million, "more than the limit of 200000 YAML documents", "--max-documents"),
+    ];
+    for (name, text, what, flag) in cases {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
         let (code, err, took) = bounded(&["render", "-"], Some(&p), dir.path());
         assert_eq!(code, 2, "{name}: {err}");
-        assert!(err.starts_with("error: invalid YAML") && err.contains("<stdin>"), "{name}: {err}");
+        assert!(err.starts_with(&format!("error: {what} (<stdin>:")), "{name}: {err}");
+        assert!(err.contains(&format!("raise the limit with {flag}")), "{name}: {err}");
         assert!(took < Duration::from_secs(20), "{name}: {took:?}");
     }
+    // A node bomb: `[0,0,0,…]` takes 40 times its size once parsed. 12 MB
+    // of it (6 million nodes) stops at the 5,000,000-node default, within
+    // the 1 GiB address space.
+    let zeros = format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: z}}\nspec: [{}0]\n", "0,".repeat(6_000_000));
+    let nodes = Tree::new().file("zeros.yaml", zeros);
+    let (code, err, took) = bounded(&["render", "."], None, nodes.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: more than the limit of 5000000 YAML nodes in all input files (zeros.yaml:"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(60), "{took:?}");
     // The limits are flags.
     let small = Tree::new().file("a.yaml", CM);
     small.render(&["--max-file-size", "10"]).bad_input(&["a.yaml", "larger than the limit of 10 bytes"]);
@@ -340,7 +358,8 @@ fn review_regressions() {
 fn generator_and_template_output_limits() {
     let env: String = (0..10_001).map(|i| format!("K{i}=v\n")).collect();
     let t = Tree::new().file("imprint.yaml", "configMapGenerator:\n- name: g\n  envs: [a.env]\n").file("a.env", env);
-    t.render(&[]).bad_input(&["10001 keys", "limit is 10000", "imprint.yaml:2"]);
+    t.render(&[]).bad_input(&["10001 keys", "limit is 10000", "imprint.yaml:2", "--max-bundle-keys"]);
+    t.render(&["--max-bundle-keys", "10001"]).ok();
     // A loop that multiplies a small repository into a huge stream stops.
     let t = Tree::new()
         .file("imprint.yaml", "values:\n  inline: {n: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}\n")
@@ -352,4 +371,159 @@ fn generator_and_template_output_limits() {
     assert_eq!(code, 2, "{err}");
     assert!(err.contains("larger than the limit") && err.contains("big.yaml.hbs"), "{err}");
     assert!(took < Duration::from_secs(30), "{took:?}");
+}
+
+/// Three ConfigMaps in two files, one with an anchor and an alias.
+fn three_docs() -> Tree {
+    Tree::new()
+        .file(
+            "a.yaml",
+            format!("{CM}---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: two}}\ndata: &d {{k: v}}\n"),
+        )
+        .file("b.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: three}\ndata: {k: v, l: [[[x]]]}\n")
+}
+
+#[test]
+fn every_limit_is_a_flag_with_its_own_error() {
+    let t = three_docs();
+    let total = t.render(&[]).ok().len();
+    // Totals over all files name the file that passed them.
+    t.render(&["--max-documents", "2"])
+        .bad_input(&["more than the limit of 2 YAML documents in all input files (b.yaml", "--max-documents"]);
+    t.render(&["--max-documents", "3"]).ok();
+    t.render(&["--max-yaml-nodes", "20"]).bad_input(&["more than the limit of 20 YAML nodes", "--max-yaml-nodes"]);
+    t.render(&["--max-depth", "3"]).bad_input(&["nesting deeper than the limit of 3 levels (b.yaml:4)", "--max-depth"]);
+    t.render(&["--max-depth", "6"]).ok();
+    let alias = Tree::new()
+        .file("a.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: &d {k: v}\nx: [*d, *d, *d]\n");
+    alias
+        .render(&["--max-alias-expansion", "2"])
+        .bad_input(&["aliases expand past the limit of 2", "--max-alias-expansion"]);
+    alias.render(&[]).ok();
+    // The output limit, for stdout, -o FILE and -o DIR; what was there stays.
+    let limit = (total - 1).to_string();
+    t.render(&["--max-output-size", &limit])
+        .bad_input(&["the rendered output is larger than the limit", "--max-output-size"]);
+    t.render(&["--max-output-size", &total.to_string()]).ok();
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("all.yaml");
+    std::fs::write(&file, "previous").unwrap();
+    t.render(&["--max-output-size", &limit, "-o", file.to_str().unwrap()]).bad_input(&["--max-output-size"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous");
+    // (-o DIR counts the files' bytes: no `---` separators.)
+    t.render(&["--max-output-size", "100", "-o", &format!("{}/dir/", out.path().display())])
+        .bad_input(&["--max-output-size"]);
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1, "only all.yaml: no temporary left");
+    // Templates stop at the output limit too.
+    let tpl = Tree::new().file("imprint.yaml", "values:\n  inline: {n: [1, 2, 3]}\n").file(
+        "cm.yaml.hbs",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\ndata:\n{{#each n}}  k{{this}}: v\n{{/each}}",
+    );
+    tpl.render(&["--max-output-size", "40"]).bad_input(&[
+        "cm.yaml.hbs",
+        "larger than the limit of 40 bytes",
+        "--max-output-size",
+    ]);
+    // JSON files count nodes as they are read, and stop at 128 levels.
+    let json = Tree::new().file(
+        "a.json",
+        format!(
+            "{{\"apiVersion\": \"v1\", \"kind\": \"ConfigMap\", \"metadata\": {{\"name\": \"j\"}}, \"data\": {{{}}}}}",
+            (0..50).map(|i| format!("\"k{i}\": \"v\"")).collect::<Vec<_>>().join(", ")
+        ),
+    );
+    json.render(&["--max-yaml-nodes", "50"]).bad_input(&["more than the limit of 50 YAML nodes", "a.json:1"]);
+    json.render(&[]).ok();
+    let deep_json = Tree::new().file("d.json", format!("{}1{}", "[".repeat(200), "]".repeat(200)));
+    deep_json.render(&[]).bad_input(&["nesting deeper than 128 levels, the most a JSON file may have", "d.json:1"]);
+    // Flags are checked; environment variables set them too (Argo CD
+    // plugin sidecars configure by environment).
+    t.render(&["--max-depth", "0"]).bad_input(&["expected a number from 1 to 255"]);
+    t.render(&["--max-depth", "256"]).bad_input(&["expected a number from 1 to 255"]);
+    imprint(&["render", t.path().to_str().unwrap()], None, &[("IMPRINT_MAX_DOCUMENTS", "2")])
+        .bad_input(&["--max-documents"]);
+    imprint(&["render", "-", "--max-documents", "1"], Some(&format!("{CM}---\n{CM}")), &[])
+        .bad_input(&["<stdin>:", "--max-documents"]);
+}
+
+#[test]
+fn depth_up_to_the_ceiling_renders_in_every_command() {
+    // 250 levels, flow and block style: parsing and every walk over the
+    // document (references, check, graph, output) stay within the stack.
+    let n = 244;
+    let flow =
+        format!("apiVersion: x.io/v1\nkind: Foo\nmetadata: {{name: a}}\nspec: {}{}\n", "[".repeat(n), "]".repeat(n));
+    let block: String = (0..n).map(|i| format!("{}k:\n", " ".repeat(i + 1))).collect();
+    let t = Tree::new()
+        .file("flow.yaml", flow)
+        .file("block.yaml", format!("apiVersion: x.io/v1\nkind: Foo\nmetadata: {{name: b}}\nspec:\n{block}"));
+    t.render(&[]).bad_input(&["nesting deeper than the limit of 128 levels", "--max-depth"]);
+    // (Counted as text: parsing it here would need the binary's stacks.)
+    assert_eq!(t.render(&["--max-depth", "255"]).ok().matches("kind: Foo").count(), 2);
+    for cmd in ["check", "graph"] {
+        let run = imprint(&[cmd, t.path().to_str().unwrap(), "--max-depth", "255"], None, &[]);
+        assert_eq!(run.code, 0, "{cmd}: {}", run.stderr);
+    }
+}
+
+#[test]
+fn a_failing_writer_leaves_the_previous_output() {
+    // Root ignores directory permissions, so a read-only folder proves
+    // nothing in CI; a file-size limit fails the write itself, for root
+    // too (SIGXFSZ ignored, so write(2) returns EFBIG).
+    let big =
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{k: {}}}\n", "x".repeat(64 << 10));
+    let t = Tree::new().file("cm.yaml", big);
+    let out = tempfile::tempdir().unwrap();
+    let file = out.path().join("all.yaml");
+    std::fs::write(&file, "previous").unwrap();
+    let dir = out.path().join("rendered");
+    t.render(&["-o", &format!("{}/", dir.display())]).ok();
+    let before = std::fs::read_to_string(dir.join("_cluster/configmap-big.yaml")).ok();
+    let limited = |target: &str| {
+        let script = "ulimit -f 16; trap '' XFSZ; exec \"$0\" \"$@\"";
+        Command::new("bash")
+            .arg("-c")
+            .arg(script)
+            .arg(bin())
+            .args(["render", t.path().to_str().unwrap(), "-o", target])
+            .env_clear()
+            .output()
+            .unwrap()
+    };
+    let run = limited(file.to_str().unwrap());
+    let err = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: cannot write") && err.contains("all.yaml"), "{err}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "previous");
+    let new_dir = Tree::new().file(
+        "cm.yaml",
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{k: {}}}\n", "y".repeat(64 << 10)),
+    );
+    let run = Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -f 16; trap '' XFSZ; exec \"$0\" \"$@\"")
+        .arg(bin())
+        .args(["render", new_dir.path().to_str().unwrap(), "-o", &format!("{}/", dir.display())])
+        .env_clear()
+        .output()
+        .unwrap();
+    assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
+    assert_eq!(std::fs::read_to_string(dir.join("_cluster/configmap-big.yaml")).ok(), before);
+    let leftovers: Vec<_> = std::fs::read_dir(out.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("imprint-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    // A full disk on stdout is an error, not a silent short stream.
+    let full = Command::new(bin())
+        .args(["render", t.path().to_str().unwrap()])
+        .env_clear()
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&full.stderr);
+    assert_eq!(full.status.code(), Some(2), "{err}");
+    assert!(err.starts_with("error: cannot write \"<stdout>\"") && err.contains("No space left"), "{err}");
 }

@@ -62,19 +62,7 @@ pub struct Confined<B> {
     read_so_far: std::cell::Cell<u64>,
 }
 
-/// Input size limits: a hostile repository cannot make imprint read a
-/// 1 GB file or a tree of them. Defaults are far above real config folders.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Limits {
-    pub max_file_bytes: u64,
-    pub max_input_bytes: u64,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits { max_file_bytes: 128 << 20, max_input_bytes: 512 << 20 }
-    }
-}
+pub use crate::limits::Limits;
 
 /// A file found by listing a folder: its path as named and as resolved.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -141,13 +129,16 @@ impl<B: Backend> Confined<B> {
         Confined { backend, limits, read_so_far: std::cell::Cell::new(0) }
     }
 
+    /// The limits this render runs under (later stages check theirs too).
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
     /// Reads a resolved in-tree file, within the size limits; the size is
     /// checked before anything is read.
     fn read_target(&self, shown: &str, target: &str) -> Result<Vec<u8>> {
-        let limit_error = |what: &str, limit: u64, flag: &str| {
-            Error::new(ErrorKind::Limit(format!("{what} is larger than the limit of {limit} bytes")))
-                .in_file(shown)
-                .help(format!("raise the limit with {flag} if this input is legitimate"))
+        let limit_error = |what: &str, limit: u64, flag: &'static str| {
+            crate::limits::exceeded(format!("{what} is larger than the limit of {limit} bytes"), flag).in_file(shown)
         };
         let size = self.backend.size(target)?.unwrap_or(0);
         if size > self.limits.max_file_bytes {

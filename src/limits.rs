@@ -1,0 +1,110 @@
+//! Every resource limit in one place: the defaults, the flags that raise
+//! them, and the error they give.
+//!
+//! imprint runs on shared Argo CD repo-servers over repositories that other
+//! teams write, so no input may make it use unbounded time or memory. Each
+//! limit is checked as early as possible (file sizes before a byte is read,
+//! YAML budgets inside the parser) and fails with an error that names the
+//! file and the flag. The defaults sit far above real apps: a generated app
+//! of 10,000 workloads has 56 MB of YAML in 2.3 million nodes and renders to
+//! 162 MB (BENCHMARKS.md).
+
+use crate::error::{Error, ErrorKind};
+
+/// The largest `--max-depth` accepted: the YAML scanner's own cap on flow
+/// nesting (`[[[…`). Parsing and imprint's walks over a document recurse
+/// once a level, so this also bounds their stack use (tested at the
+/// ceiling). JSON files stop at 128 levels, serde_json's fixed limit.
+pub const DEPTH_CEILING: usize = 255;
+
+/// Resource limits. README "Resource limits" has the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Limits {
+    /// Largest input file (`--max-file-size`), checked before it is read.
+    pub max_file_bytes: u64,
+    /// Most bytes read in all, files and stdin (`--max-input-size`).
+    pub max_input_bytes: u64,
+    /// Most YAML documents in all manifest files together (`--max-documents`).
+    pub max_documents: usize,
+    /// Most YAML nodes (mappings, sequences, keys and scalars) in all
+    /// manifest files together (`--max-yaml-nodes`). Parsed YAML takes about
+    /// 80 bytes a node, far more than its text (`[0,0,0]` is 2 bytes a node),
+    /// so this, not the input size, is what bounds memory.
+    pub max_yaml_nodes: usize,
+    /// Deepest nesting in one document (`--max-depth`, at most [`DEPTH_CEILING`]).
+    pub max_depth: usize,
+    /// Most alias uses, anchors, and nodes replayed by aliases in one file
+    /// (`--max-alias-expansion`): a "billion laughs" stops here.
+    pub max_alias_expansion: usize,
+    /// Most keys in one generated ConfigMap or Secret (`--max-bundle-keys`).
+    pub max_bundle_keys: usize,
+    /// Largest rendered output, and largest output of one template
+    /// (`--max-output-size`). The default is Argo CD's own gRPC message
+    /// limit (`ARGOCD_GRPC_MAX_SIZE_MB`, 200 MiB): a bigger render could not
+    /// reach the application controller anyway.
+    pub max_output_bytes: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_file_bytes: 128 << 20,
+            max_input_bytes: 512 << 20,
+            max_documents: 200_000,
+            max_yaml_nodes: 5_000_000,
+            max_depth: 128,
+            max_alias_expansion: 1_000_000,
+            max_bundle_keys: 10_000,
+            max_output_bytes: 200 << 20,
+        }
+    }
+}
+
+/// The error for a limit that the input went past: `what` says which and
+/// by how much; the help names the flag that raises it.
+#[must_use]
+pub fn exceeded(what: impl Into<String>, flag: &'static str) -> Error {
+    Error::new(ErrorKind::Limit { message: what.into(), flag: Some(flag) })
+        .help(format!("raise the limit with {flag} if this input is legitimate"))
+}
+
+/// Counts the YAML nodes of a parsed value: one per mapping, sequence, key
+/// and scalar. Iterative, so it needs no stack however deep the value is.
+#[must_use]
+pub fn count_nodes(value: &serde_json::Value) -> usize {
+    use serde_json::Value;
+    let mut count = 0;
+    let mut stack = vec![value];
+    while let Some(v) = stack.pop() {
+        count += 1;
+        match v {
+            Value::Array(items) => stack.extend(items),
+            Value::Object(map) => {
+                count += map.len();
+                stack.extend(map.values());
+            }
+            _ => {}
+        }
+    }
+    count
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn nodes_count_keys_values_and_collections() {
+        assert_eq!(count_nodes(&json!(1)), 1);
+        assert_eq!(count_nodes(&json!([0, 0, 0])), 4);
+        // {a: null, b: [1, 2]}: map, 2 keys, null, sequence, 2 scalars.
+        assert_eq!(count_nodes(&json!({"a": null, "b": [1, 2]})), 7);
+    }
+
+    #[test]
+    fn the_error_names_the_flag() {
+        let e = exceeded("too big", "--max-output-size").to_string();
+        assert!(e.starts_with("too big") && e.contains("help: raise the limit with --max-output-size"), "{e}");
+    }
+}
