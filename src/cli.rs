@@ -153,32 +153,31 @@ pub struct InputArgs {
 /// Resource limits (README "Resource limits"). Defaults come from
 /// [`crate::limits::Limits::default`], which is where they are explained.
 #[derive(Debug, Clone, Copy, clap::Args)]
-#[command(next_help_heading = "Limits")]
 pub struct LimitArgs {
     /// Largest input file, in bytes.
-    #[arg(long, env = "IMPRINT_MAX_FILE_SIZE", default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_FILE_SIZE", default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
     pub max_file_size: u64,
     /// Most bytes read in all (files and stdin).
-    #[arg(long, env = "IMPRINT_MAX_INPUT_SIZE", default_value_t = Limits::default().max_input_bytes, value_name = "BYTES")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_INPUT_SIZE", default_value_t = Limits::default().max_input_bytes, value_name = "BYTES")]
     pub max_input_size: u64,
     /// Most YAML documents in all input files.
-    #[arg(long, env = "IMPRINT_MAX_DOCUMENTS", default_value_t = Limits::default().max_documents, value_name = "N")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_DOCUMENTS", default_value_t = Limits::default().max_documents, value_name = "N")]
     pub max_documents: usize,
     /// Most YAML nodes in all input files (memory: about 80 bytes a node).
-    #[arg(long, env = "IMPRINT_MAX_YAML_NODES", default_value_t = Limits::default().max_yaml_nodes, value_name = "N")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_YAML_NODES", default_value_t = Limits::default().max_yaml_nodes, value_name = "N")]
     pub max_yaml_nodes: usize,
     /// Deepest nesting in one document.
-    #[arg(long, env = "IMPRINT_MAX_DEPTH", default_value_t = Limits::default().max_depth, value_name = "LEVELS",
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_DEPTH", default_value_t = Limits::default().max_depth, value_name = "LEVELS",
           value_parser = depth)]
     pub max_depth: usize,
     /// Most alias uses, anchors and alias-replayed nodes in one file.
-    #[arg(long, env = "IMPRINT_MAX_ALIAS_EXPANSION", default_value_t = Limits::default().max_alias_expansion, value_name = "N")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_ALIAS_EXPANSION", default_value_t = Limits::default().max_alias_expansion, value_name = "N")]
     pub max_alias_expansion: usize,
     /// Most keys in one generated ConfigMap or Secret.
-    #[arg(long, env = "IMPRINT_MAX_BUNDLE_KEYS", default_value_t = Limits::default().max_bundle_keys, value_name = "N")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_BUNDLE_KEYS", default_value_t = Limits::default().max_bundle_keys, value_name = "N")]
     pub max_bundle_keys: usize,
     /// Largest rendered output (and output of one template), in bytes.
-    #[arg(long, env = "IMPRINT_MAX_OUTPUT_SIZE", default_value_t = Limits::default().max_output_bytes, value_name = "BYTES")]
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_OUTPUT_SIZE", default_value_t = Limits::default().max_output_bytes, value_name = "BYTES")]
     pub max_output_size: u64,
 }
 
