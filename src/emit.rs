@@ -64,8 +64,10 @@ pub fn write_stream(
     let mut written = 0u64;
     for (c, chunk) in objects.chunks(CHUNK).enumerate() {
         let docs: Vec<String> = chunk.par_iter().map(|o| yaml::to_yaml(&o.value)).collect();
-        written += docs.iter().map(|d| d.len() as u64 + 4).sum::<u64>();
-        check_size(written - 4 * u64::from(c == 0), limits).map_err(WriteError::Limit)?;
+        // `---\n` before every document but the first.
+        let separators = if c == 0 { docs.len().saturating_sub(1) } else { docs.len() };
+        written += docs.iter().map(|d| d.len() as u64).sum::<u64>() + 4 * separators as u64;
+        check_size(written, limits).map_err(WriteError::Limit)?;
         for (i, d) in docs.iter().enumerate() {
             if c > 0 || i > 0 {
                 out.write_all(b"---\n")?;

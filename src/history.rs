@@ -77,6 +77,8 @@ struct State {
     last_files: Option<String>,
     /// The current render's limits hold for every old tree too.
     limits: Limits,
+    /// Nodes of the cached ConfigMaps and Secrets, against the node limit.
+    retained_nodes: usize,
 }
 
 /// The bundles of the app as it is in one tree, versioned with that tree's
@@ -90,7 +92,8 @@ fn bundles_at(
     state: &mut State,
     changed_paths: Option<&std::collections::HashSet<String>>,
 ) -> Result<Vec<Object>> {
-    let State { parsed: cache, signatures, configs, index, index_for, resources, last_files, limits } = state;
+    let State { parsed: cache, signatures, configs, index, index_for, resources, last_files, limits, retained_nodes } =
+        state;
     let src = Confined::with_limits(repo.source(tree), *limits);
     let cfg = match (src.kind(config::FILE_NAME)?, src.content_id(config::FILE_NAME)) {
         (Some(Entry::File), Some(id)) if configs.contains_key(&id) => configs[&id].clone(),
@@ -188,10 +191,11 @@ fn bundles_at(
     {
         use rayon::prelude::*;
         let limits = *src.limits();
-        let generated: Vec<Object> = specs
-            .par_iter()
-            .map(|spec| generate::generate(spec, &values, &limits, &mut Vec::new()))
-            .collect::<Result<_>>()?;
+        // Every result is kept, so the error reported is the first
+        // generator's, whichever thread finished first.
+        let generated: Vec<Result<Object>> =
+            specs.par_iter().map(|spec| generate::generate(spec, &values, &limits, &mut Vec::new())).collect();
+        let generated: Vec<Object> = generated.into_iter().collect::<Result<_>>()?;
         bundles.extend(generated);
     }
     for (key, sig) in changed {
@@ -238,22 +242,23 @@ fn bundles_at(
             misses.push((path.clone(), id.clone(), src.read_found(&found)?));
         }
     }
-    {
-        use rayon::prelude::*;
-        let limits = *src.limits();
-        let parsed: Vec<Result<(ParseKey, Vec<Object>)>> = misses
-            .into_par_iter()
-            .map(|(path, id, bytes)| {
-                let text = load::render_template(&load::utf8(bytes, &path)?, &path, &values, &limits)?;
-                let (objs, _) = load::parse_counted(&text, &path, &limits)?;
-                let objs = objs.into_iter().filter(|o| o.bundle_kind().is_some());
-                Ok(((path, id), objs.collect()))
-            })
-            .collect();
-        for p in parsed {
-            let (k, v) = p?;
-            cache.insert(k, v);
+    // Parsed as a render parses (the same limits, batches and totals);
+    // what is kept, the ConfigMaps and Secrets, counts against the node
+    // limit for the whole walk, as it stays in memory until the end.
+    let ids: Vec<String> = misses.iter().map(|(_, id, _)| id.clone()).collect();
+    let raw = misses.into_iter().map(|(path, _, bytes)| (path, bytes)).collect();
+    let parsed = load::parse_files(raw, &values, limits, load::Tally::default())?;
+    for ((objs, (path, _)), id) in parsed.into_iter().zip(ids) {
+        let kept: Vec<Object> = objs.into_iter().filter(|o| o.bundle_kind().is_some()).collect();
+        *retained_nodes += kept.iter().map(|o| crate::limits::count_nodes(&o.value)).sum::<usize>();
+        if *retained_nodes > limits.max_yaml_nodes {
+            let what = format!(
+                "the ConfigMaps and Secrets of the revisions walked hold more than the limit of {} YAML nodes",
+                limits.max_yaml_nodes
+            );
+            return Err(crate::limits::exceeded(what, "--max-yaml-nodes").in_file(path));
         }
+        cache.insert((path, id), kept);
     }
     for (path, _, id) in files.iter() {
         let sig = format!("{context}|{path}|{id}");

@@ -80,7 +80,9 @@ fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B
     for (i, item) in items.iter().enumerate() {
         let o = origin(item, i);
         let text = crate::yaml::to_yaml(item);
-        objects.extend(load::parse_objects(&text, &o.file).map_err(|e| e.field(format!("items[{i}]")))?);
+        let (objs, _) =
+            load::parse_counted(&text, &o.file, src.limits()).map_err(|e| e.field(format!("items[{i}]")))?;
+        objects.extend(objs);
     }
     let bundles = load::read_generators(src, &config)?;
     let (values, _) = load::read_values(src, &config, &crate::values::Overrides::default())?;

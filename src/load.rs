@@ -70,7 +70,7 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         _ => RenderConfig::default(),
     };
     let bundles = read_generators(src, &config)?;
-    let (values, values_files) = read_values(src, &config, overrides)?;
+    let (values, values_files, values_tally) = read_values_counted(src, &config, overrides)?;
     let mut excluded: BTreeSet<String> = values_files.into_iter().collect();
     excluded.insert(config::FILE_NAME.to_string());
     for b in &bundles {
@@ -92,7 +92,7 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         raw.push((path, bytes));
     }
-    let parsed = parse_files(raw, &values, src.limits())?;
+    let parsed = parse_files(raw, &values, src.limits(), values_tally)?;
     let mut objects = Vec::new();
     let mut texts = Vec::with_capacity(parsed.len());
     for (objs, text) in parsed {
@@ -148,44 +148,75 @@ impl Tally {
     }
 }
 
-/// Renders (`.hbs`) and parses manifest files on every core, with the limits
-/// on documents and nodes counted over all of them.
+/// Runs `parse` with what is left of the totals as its budget, so the
+/// parser stops a file as soon as the totals would pass their limits; a
+/// budget that runs out is reported as the total it is part of.
+fn within<T>(total: Tally, limits: &Limits, path: &str, parse: impl FnOnce(&Limits) -> Result<T>) -> Result<T> {
+    parse(&total.remaining(limits)).map_err(|e| match &e.kind {
+        ErrorKind::Limit { flag: Some(flag @ ("--max-documents" | "--max-yaml-nodes")), .. } => {
+            let line = e.line.unwrap_or(0);
+            Tally::total_error(flag, limits).in_file(path).at_line(line)
+        }
+        _ => e,
+    })
+}
+
+/// Whether a YAML text may use aliases (it needs an `&anchor` and a
+/// `*alias`). Only such a file can build more nodes than it has bytes.
+fn may_alias(text: &str) -> bool {
+    text.contains('&') && text.contains('*')
+}
+
+/// Renders (`.hbs`) and parses manifest files, with the limits on documents
+/// and nodes counted over all of them (starting from `total`, the values
+/// files'), and returns them in file order.
 ///
-/// Files go to the cores in batches of at most `max_yaml_nodes` bytes: a
-/// node takes at least a byte of text (aliases aside, which have their own
-/// limit), so a batch cannot build more nodes than the limit allows, and
-/// memory stays bounded before the totals are checked, on any number of
-/// cores. Results are checked in file order, so the error reported is the
-/// one a sequential run would give, whichever thread finished first.
-fn parse_files(raw: Vec<(String, Vec<u8>)>, values: &Value, limits: &Limits) -> Result<Vec<Parsed>> {
-    let mut batches: Vec<Vec<(String, Vec<u8>)>> = Vec::new();
+/// Memory stays bounded before the totals are checked, on any number of
+/// cores: templates are rendered first, in file order, all of their output
+/// together held to `--max-output-size`; then files are parsed on every core
+/// in batches of at most `--max-yaml-nodes` bytes of text. Without aliases a
+/// node takes at least a byte of text, so a batch cannot build more nodes
+/// than the limit; a file that may use aliases is parsed alone (its aliases
+/// may replay `--max-alias-expansion` nodes). Results are checked in file
+/// order, so the error reported is the one a sequential run would give,
+/// whichever thread finished first.
+pub(crate) fn parse_files(
+    raw: Vec<(String, Vec<u8>)>,
+    values: &Value,
+    limits: &Limits,
+    mut total: Tally,
+) -> Result<Vec<Parsed>> {
+    let mut rendered = 0u64;
+    let mut texts = Vec::with_capacity(raw.len());
+    for (path, bytes) in raw {
+        let text = utf8(bytes, &path)?;
+        let text = if is_template(&path) {
+            let left = limits.max_output_bytes.saturating_sub(rendered);
+            let out = render_template(&text, &path, values, left)?;
+            rendered += out.len() as u64;
+            out
+        } else {
+            text
+        };
+        texts.push((path, text));
+    }
+    let mut batches: Vec<Vec<(String, String)>> = Vec::new();
     let mut batch_bytes = usize::MAX;
-    for file in raw {
-        if batch_bytes.saturating_add(file.1.len()) > limits.max_yaml_nodes {
+    for (path, text) in texts {
+        let charge = if may_alias(&text) { usize::MAX } else { text.len() };
+        if batch_bytes.saturating_add(charge) > limits.max_yaml_nodes {
             batches.push(Vec::new());
             batch_bytes = 0;
         }
-        batch_bytes += file.1.len();
-        batches.last_mut().expect("pushed above").push(file);
+        batch_bytes = batch_bytes.saturating_add(charge);
+        batches.last_mut().expect("pushed above").push((path, text));
     }
-    let mut total = Tally::default();
     let mut out = Vec::new();
     for batch in batches {
-        let budget = total.remaining(limits);
         let parsed: Vec<Result<(Parsed, Tally)>> = batch
             .into_par_iter()
-            .map(|(path, bytes)| {
-                let text = render_template(&utf8(bytes, &path)?, &path, values, limits)?;
-                let (objects, tally) = parse_counted(&text, &path, &budget).map_err(|e| {
-                    // A file that ran out of what was left of a total: say so.
-                    match &e.kind {
-                        ErrorKind::Limit { flag: Some(flag @ ("--max-documents" | "--max-yaml-nodes")), .. } => {
-                            let line = e.line.unwrap_or(0);
-                            Tally::total_error(flag, limits).in_file(path.clone()).at_line(line)
-                        }
-                        _ => e,
-                    }
-                })?;
+            .map(|(path, text)| {
+                let (objects, tally) = within(total, limits, &path, |budget| parse_counted(&text, &path, budget))?;
                 Ok(((objects, (path, text)), tally))
             })
             .collect();
@@ -356,6 +387,18 @@ pub fn read_values<B: Backend>(
     config: &RenderConfig,
     overrides: &Overrides,
 ) -> Result<(Value, Vec<String>)> {
+    read_values_counted(src, config, overrides).map(|(values, paths, _)| (values, paths))
+}
+
+/// [`read_values`], also counting the values files' documents and nodes:
+/// they take their share of the totals the manifests are held to.
+pub fn read_values_counted<B: Backend>(
+    src: &Confined<B>,
+    config: &RenderConfig,
+    overrides: &Overrides,
+) -> Result<(Value, Vec<String>, Tally)> {
+    let limits = src.limits();
+    let mut total = Tally::default();
     let mut files = Vec::new();
     let mut paths = Vec::new();
     for (i, located) in config.values.files.iter().enumerate() {
@@ -363,7 +406,10 @@ pub fn read_values<B: Backend>(
         let at = |e: Error| e.in_file(config::FILE_NAME).at_line(located.line).field(format!("values.files[{i}]"));
         let norm = crate::source::normalize("", path).map_err(at)?;
         let text = utf8(src.read(path).map_err(at)?, &norm)?;
-        let docs = yaml::parse_stream(&text, &norm)?;
+        let docs = within(total, limits, &norm, |budget| yaml::parse_stream_limited(&text, &norm, budget))?;
+        let counts =
+            Tally { documents: docs.len(), nodes: docs.iter().map(|d| crate::limits::count_nodes(&d.value)).sum() };
+        total.add(counts, &norm, limits)?;
         let value = match docs.into_iter().next() {
             None => Value::Object(Map::new()),
             Some(d) if d.value.is_object() => d.value,
@@ -374,15 +420,18 @@ pub fn read_values<B: Backend>(
         files.push(value);
         paths.push(norm);
     }
-    Ok((values::effective(files, config.values.inline.clone(), overrides), paths))
+    Ok((values::effective(files, config.values.inline.clone(), overrides), paths, total))
 }
 
-/// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource before it is
-/// parsed; other files pass through.
-pub(crate) fn render_template(text: &str, path: &str, values: &Value, limits: &Limits) -> Result<String> {
-    if !path.to_ascii_lowercase().ends_with(".hbs") {
-        return Ok(text.to_string());
-    }
+/// Whether a resource file is a template (`*.yaml.hbs`, `*.json.hbs`, …),
+/// rendered before it is parsed.
+fn is_template(path: &str) -> bool {
+    path.to_ascii_lowercase().ends_with(".hbs")
+}
+
+/// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource, its output
+/// capped at `max_bytes`.
+fn render_template(text: &str, path: &str, values: &Value, max_bytes: u64) -> Result<String> {
     let at = |e: crate::template::TemplateError| {
         let err = Error::new(ErrorKind::Template(e.message)).in_file(path);
         match e.line {
@@ -390,7 +439,7 @@ pub(crate) fn render_template(text: &str, path: &str, values: &Value, limits: &L
             None => err,
         }
     };
-    Template::yaml(text).map_err(at)?.max_output(limits.max_output_bytes).render(values).map_err(at)
+    Template::yaml(text).map_err(at)?.max_output(max_bytes).render(values).map_err(at)
 }
 
 fn is_glob(s: &str) -> bool {
@@ -619,10 +668,10 @@ mod tests {
         );
         // 130 nodes allow ten files; batches hold two files (130 bytes).
         let limits = Limits { max_yaml_nodes: 130, ..Limits::default() };
-        let err = parse_files(twenty_files(), &Value::Null, &limits).unwrap_err().to_string();
+        let err = parse_files(twenty_files(), &Value::Null, &limits, Tally::default()).unwrap_err().to_string();
         assert!(err.starts_with("more than the limit of 130 YAML nodes in all input files (f10.yaml"), "{err}");
         let limits = Limits { max_documents: 7, ..Limits::default() };
-        let err = parse_files(twenty_files(), &Value::Null, &limits).unwrap_err().to_string();
+        let err = parse_files(twenty_files(), &Value::Null, &limits, Tally::default()).unwrap_err().to_string();
         assert!(err.starts_with("more than the limit of 7 YAML documents in all input files (f07.yaml"), "{err}");
         // A file that runs out of what is left stops in the parser, with the same message.
         let mut files = twenty_files();
@@ -632,9 +681,9 @@ mod tests {
         )
         .into_bytes();
         let limits = Limits { max_yaml_nodes: 100, ..Limits::default() };
-        let err = parse_files(files, &Value::Null, &limits).unwrap_err().to_string();
+        let err = parse_files(files, &Value::Null, &limits, Tally::default()).unwrap_err().to_string();
         assert!(err.starts_with("more than the limit of 100 YAML nodes in all input files (f03.yaml:4)"), "{err}");
-        assert_eq!(parse_files(twenty_files(), &Value::Null, &Limits::default()).unwrap().len(), 20);
+        assert_eq!(parse_files(twenty_files(), &Value::Null, &Limits::default(), Tally::default()).unwrap().len(), 20);
     }
 
     #[test]

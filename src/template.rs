@@ -272,7 +272,7 @@ impl Template {
         if sink.over {
             return Err(TemplateError {
                 message: format!(
-                    "the rendered template is larger than the limit of {} bytes (raise it with --max-output-size)",
+                    "the rendered template is larger than the {} bytes left of the output limit (raise it with --max-output-size)",
                     self.max_output
                 ),
                 line: None,

@@ -27,11 +27,19 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
         duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
         with_snippet: false,
         budget: serde_saphyr::budget! {
-            max_reader_input_bytes: Some(1 << 30),
+            // Input size is --max-file-size's business, checked before reading.
+            max_reader_input_bytes: None,
             max_documents: limits.max_documents,
-            max_events: 200_000_000,
+            // Every event is a node, a collection's end, or a document's
+            // start or end; the node and document budgets stop first.
+            max_events: limits.max_yaml_nodes.saturating_mul(2).saturating_add(limits.max_documents.saturating_mul(2)).saturating_add(limits.max_alias_expansion).saturating_add(16),
             max_nodes: limits.max_yaml_nodes,
-            max_total_scalar_bytes: 1 << 30,
+            // Scalars an alias replays count again: a long string repeated
+            // by a million aliases stops at the size of a file.
+            max_total_scalar_bytes: usize::try_from(limits.max_file_bytes).unwrap_or(usize::MAX),
+            // The replay budget below is the guard against alias bombs; this
+            // ratio heuristic would refuse legitimate heavy reuse of an anchor.
+            enforce_alias_anchor_ratio: false,
             max_depth: limits.max_depth.min(crate::limits::DEPTH_CEILING),
             max_aliases: limits.max_alias_expansion,
             max_anchors: limits.max_alias_expansion,
@@ -55,15 +63,21 @@ fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, &
     let alias =
         || (format!("aliases expand past the limit of {}", limits.max_alias_expansion), "--max-alias-expansion");
     let depth = || (format!("nesting deeper than the limit of {} levels", limits.max_depth), "--max-depth");
+    let nodes = || (format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes), "--max-yaml-nodes");
     Some(match err {
         E::Budget { breach, .. } => match breach {
             B::Depth { .. } => depth(),
             B::Documents { .. } => {
                 (format!("more than the limit of {} YAML documents", limits.max_documents), "--max-documents")
             }
-            B::Nodes { .. } => {
-                (format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes), "--max-yaml-nodes")
-            }
+            B::Nodes { .. } | B::Events { .. } => nodes(),
+            B::ScalarBytes { .. } => (
+                format!(
+                    "its scalars pass {} bytes (an alias counts its scalars again each time it is used)",
+                    limits.max_file_bytes
+                ),
+                "--max-file-size",
+            ),
             B::Aliases { .. } | B::Anchors { .. } | B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => {
                 alias()
             }
@@ -129,13 +143,18 @@ pub fn parse_json_limited(text: &str, file: &str, limits: &Limits) -> Result<Vec
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let left = std::cell::Cell::new(limits.max_yaml_nodes);
     let mut de = serde_json::Deserializer::from_str(text);
-    let value = CountedJson { left: &left }.deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
+    let root = CountedJson { left: &left, depth: 0, max_depth: limits.max_depth };
+    let value = root.deserialize(&mut de).and_then(|v| de.end().map(|()| v)).map_err(|e| {
         let msg = e.to_string();
         let msg = msg.split(" at line ").next().unwrap_or_default().to_string();
         let line = e.line() as u64;
         if msg == NODE_LIMIT {
             let what = format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes);
             return crate::limits::exceeded(what, "--max-yaml-nodes").in_file(file).at_line(line);
+        }
+        if msg == DEPTH_LIMIT {
+            let what = format!("nesting deeper than the limit of {} levels", limits.max_depth);
+            return crate::limits::exceeded(what, "--max-depth").in_file(file).at_line(line);
         }
         if msg == "recursion limit exceeded" {
             let what =
@@ -151,14 +170,26 @@ pub fn parse_json_limited(text: &str, file: &str, limits: &Limits) -> Result<Vec
 }
 
 const NODE_LIMIT: &str = "node limit";
+const DEPTH_LIMIT: &str = "depth limit";
 
 /// Builds a JSON value like `serde_json::Value`'s own deserializer, taking
-/// one from `left` for every node (keys included, as YAML counts them).
+/// one from `left` for every node (keys included, as YAML counts them) and
+/// holding nesting to `max_depth`, as YAML's is.
 struct CountedJson<'a> {
     left: &'a std::cell::Cell<usize>,
+    depth: usize,
+    max_depth: usize,
 }
 
 impl CountedJson<'_> {
+    /// The seed for a collection's members, one level deeper.
+    fn child<E: serde::de::Error>(&self) -> std::result::Result<Self, E> {
+        if self.depth >= self.max_depth {
+            return Err(E::custom(DEPTH_LIMIT));
+        }
+        Ok(CountedJson { left: self.left, depth: self.depth + 1, max_depth: self.max_depth })
+    }
+
     fn take<E: serde::de::Error>(&self) -> std::result::Result<(), E> {
         match self.left.get().checked_sub(1) {
             Some(n) => {
@@ -205,18 +236,20 @@ impl<'de> serde::de::Visitor<'de> for CountedJson<'_> {
     }
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<Value, A::Error> {
         self.take()?;
+        let child = self.child()?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(CountedJson { left: self.left })? {
+        while let Some(item) = seq.next_element_seed(CountedJson { ..child })? {
             items.push(item);
         }
         Ok(Value::Array(items))
     }
     fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> std::result::Result<Value, A::Error> {
         self.take()?;
+        let child = self.child()?;
         let mut out = serde_json::Map::new();
         while let Some(key) = map.next_key::<String>()? {
             self.take()?;
-            let value = map.next_value_seed(CountedJson { left: self.left })?;
+            let value = map.next_value_seed(CountedJson { ..child })?;
             out.insert(key, value);
         }
         Ok(Value::Object(out))

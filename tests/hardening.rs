@@ -369,7 +369,7 @@ fn generator_and_template_output_limits() {
         );
     let (code, err, took) = bounded(&["render", "."], None, t.path());
     assert_eq!(code, 2, "{err}");
-    assert!(err.contains("larger than the limit") && err.contains("big.yaml.hbs"), "{err}");
+    assert!(err.contains("bytes left of the output limit") && err.contains("big.yaml.hbs"), "{err}");
     assert!(took < Duration::from_secs(30), "{took:?}");
 }
 
@@ -421,7 +421,7 @@ fn every_limit_is_a_flag_with_its_own_error() {
     );
     tpl.render(&["--max-output-size", "40"]).bad_input(&[
         "cm.yaml.hbs",
-        "larger than the limit of 40 bytes",
+        "larger than the 40 bytes left of the output limit",
         "--max-output-size",
     ]);
     // JSON files count nodes as they are read, and stop at 128 levels.
@@ -448,9 +448,9 @@ fn every_limit_is_a_flag_with_its_own_error() {
 
 #[test]
 fn depth_up_to_the_ceiling_renders_in_every_command() {
-    // 250 levels, flow and block style: parsing and every walk over the
+    // 255 levels (the ceiling), flow and block style: parsing and every walk over the
     // document (references, check, graph, output) stay within the stack.
-    let n = 244;
+    let n = 253; // the mapping and `spec` make 255
     let flow =
         format!("apiVersion: x.io/v1\nkind: Foo\nmetadata: {{name: a}}\nspec: {}{}\n", "[".repeat(n), "]".repeat(n));
     let block: String = (0..n).map(|i| format!("{}k:\n", " ".repeat(i + 1))).collect();
@@ -526,4 +526,163 @@ fn a_failing_writer_leaves_the_previous_output() {
     let err = String::from_utf8_lossy(&full.stderr);
     assert_eq!(full.status.code(), Some(2), "{err}");
     assert!(err.starts_with("error: cannot write \"<stdout>\"") && err.contains("No space left"), "{err}");
+}
+
+/// Inputs a review found that built more nodes than the limit allows, or
+/// that ignored the user's limits (each was a real bypass).
+#[test]
+fn limit_bypasses_found_in_review() {
+    // Templates: tiny sources, huge output. They render first (all output
+    // together held to --max-output-size) and are batched by what they
+    // render, so eight of them no longer parse at once.
+    let n: Vec<String> = (0..120).map(|i| i.to_string()).collect();
+    let mut t = Tree::new().file("imprint.yaml", format!("values:\n  inline: {{n: [{}]}}\n", n.join(",")));
+    for i in 0..8 {
+        t = t.file(
+            &format!("t{i}.yaml.hbs"),
+            format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: z{i}}}\nspec: [{{{{#each n}}}}{{{{#each ../n}}}}{{{{#each ../../n}}}}0,{{{{/each}}}}{{{{/each}}}}{{{{/each}}}}0]\n"),
+        );
+    }
+    let (code, err, took) = bounded(&["render", ".", "--max-yaml-nodes", "2000000"], None, t.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.starts_with("error: more than the limit of 2000000 YAML nodes in all input files (t1.yaml.hbs"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    // Aliases: 2 KB files that each replay 890,000 nodes are parsed one at a time.
+    let mut aliased = Tree::new();
+    let zeros = vec!["0"; 1000].join(",");
+    let tens = ["*a"; 10].join(",");
+    let many = vec!["*b"; 89].join(",");
+    for i in 0..40 {
+        aliased = aliased.file(
+            &format!("a{i:02}.yaml"),
+            format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: a{i}}}\nx: &a [{zeros}]\ny: &b [{tens}]\nspec: [{many}]\n"),
+        );
+    }
+    let (code, err, took) = bounded(&["render", "."], None, aliased.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(err.starts_with("error: more than the limit of 5000000 YAML nodes in all input files (a05.yaml"), "{err}");
+    assert!(took < Duration::from_secs(60), "{took:?}");
+    // Values files share the totals (and are read with the user's limits).
+    let values = Tree::new()
+        .file("imprint.yaml", "values:\n  files: [v1.yaml, v2.yaml]\n")
+        .file("v1.yaml", format!("a: [{}]\n", vec!["1"; 300].join(",")))
+        .file("v2.yaml", format!("b: [{}]\n", vec!["1"; 300].join(",")))
+        .file("cm.yaml", CM);
+    values
+        .render(&["--max-yaml-nodes", "500"])
+        .bad_input(&["more than the limit of 500 YAML nodes in all input files (v2.yaml", "--max-yaml-nodes"]);
+    values.render(&["--max-yaml-nodes", "700"]).ok();
+    values.render(&["--max-depth", "1"]).bad_input(&["nesting deeper than the limit of 1 levels (v1.yaml:1)"]);
+    // JSON files are held to --max-depth too, below serde_json's own 128.
+    let json = Tree::new().file("d.json", format!("{}1{}", "[".repeat(50), "]".repeat(50)));
+    json.render(&["--max-depth", "5"])
+        .bad_input(&["nesting deeper than the limit of 5 levels (d.json:1)", "--max-depth"]);
+    // Heavy use of one anchor is legitimate: only the replay budget counts.
+    let reuse = format!(
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: r}}\ndata: {{k: &v x}}\nlist: [{}]\n",
+        vec!["*v"; 990].join(",")
+    );
+    Tree::new().file("r.yaml", reuse).render(&[]).ok();
+    // `fn` re-reads each item with the user's limits.
+    let deep_item = format!(
+        "{{\"apiVersion\": \"x.io/v1\", \"kind\": \"Z\", \"metadata\": {{\"name\": \"z\"}}, \"spec\": {}1{}}}",
+        "[".repeat(150),
+        "]".repeat(150)
+    );
+    let list = format!("apiVersion: config.kubernetes.io/v1\nkind: ResourceList\nitems: [{deep_item}]\n");
+    imprint(&["fn", "--max-depth", "200"], Some(&list), &[]).ok();
+    imprint(&["fn"], Some(&list), &[]).bad_input(&["--max-depth"]);
+    // The output limit counts exactly what is written, past the first 512 objects too.
+    let mut big = Tree::new();
+    for i in 0..600 {
+        big = big.file(
+            &format!("c{i:03}.yaml"),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: c{i:03}}}\ndata: {{k: v}}\n"),
+        );
+    }
+    let size = big.render(&[]).ok().len().to_string();
+    big.render(&["--max-output-size", &size]).ok();
+    let less = (size.parse::<usize>().unwrap() - 1).to_string();
+    // On stdout the stream is cut at a 512-object boundary (README "Resource limits").
+    let cut = big.render(&["--max-output-size", &less]);
+    assert_eq!(cut.code, 2);
+    assert!(cut.stderr.starts_with("error: the rendered output is larger than the limit"), "{}", cut.stderr);
+    assert_eq!(docs(&cut.stdout).len(), 512);
+    // -o FILE gets nothing.
+    let out = tempfile::tempdir().unwrap();
+    big.render(&["--max-output-size", &less, "-o", out.path().join("all.yaml").to_str().unwrap()])
+        .bad_input(&["--max-output-size"]);
+    assert!(!out.path().join("all.yaml").exists());
+}
+
+#[test]
+fn keep_versions_is_held_to_the_limits() {
+    // Old revisions that break a limit are skipped with a warning (as any
+    // unreadable revision is), and what the walk keeps in memory, the
+    // ConfigMaps and Secrets of every revision, counts against
+    // --max-yaml-nodes as a whole.
+    let t = Tree::new();
+    git(t.path(), &["init", "-q", "-b", "main"]);
+    let big = |i: usize| {
+        let data: Vec<String> = (0..200).map(|k| format!("k{k}: v{i}")).collect();
+        format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{{}}}\n", data.join(", "))
+    };
+    let mut t = t;
+    for i in 0..3 {
+        t = t
+            .file("app/imprint.yaml", format!("configMapGenerator:\n- name: msg\n  literals: [A={i}]\n"))
+            .file("app/big.yaml", big(i));
+        git(t.path(), &["add", "-A"]);
+        git(t.path(), &["commit", "-q", "-m", &format!("c{i}")]);
+    }
+    let t = t.file("app/imprint.yaml", "configMapGenerator:\n- name: msg\n  literals: [A=new]\n");
+    git(t.path(), &["add", "-A"]);
+    git(t.path(), &["commit", "-q", "-m", "new"]);
+    let app = t.path().join("app");
+    let app = app.to_str().unwrap();
+    let plain = imprint(&["render", app, "--keep-versions", "3"], None, &[]);
+    assert!(plain.ok().contains("A: '2'") || plain.stdout.contains("A: \"2\""), "{}", plain.stdout);
+    assert!(plain.stderr.is_empty(), "{}", plain.stderr);
+    let capped = imprint(
+        &["render", app, "--keep-versions", "3", "--keep-versions-best-effort", "--max-yaml-nodes", "1000"],
+        None,
+        &[],
+    );
+    capped.ok();
+    assert!(
+        capped.stderr.contains("revisions walked hold more than the limit of 1000 YAML nodes"),
+        "{}",
+        capped.stderr
+    );
+    // A generator past its limit in an old revision: the same message every
+    // time, whichever thread finishes first.
+    let t = Tree::new();
+    git(t.path(), &["init", "-q", "-b", "main"]);
+    let gens: String = (0..8).map(|i| format!("- name: g{i}\n  literals: [A=1, B=2, C=3]\n")).collect();
+    let t = t.file("app/imprint.yaml", format!("configMapGenerator:\n{gens}")).file("app/cm.yaml", CM);
+    git(t.path(), &["add", "-A"]);
+    git(t.path(), &["commit", "-q", "-m", "many keys"]);
+    let small: String = (0..8).map(|i| format!("- name: g{i}\n  literals: [A=2]\n")).collect();
+    let t = t.file("app/imprint.yaml", format!("configMapGenerator:\n{small}"));
+    git(t.path(), &["add", "-A"]);
+    git(t.path(), &["commit", "-q", "-m", "few keys"]);
+    let app = t.path().join("app");
+    let args = [
+        "render",
+        app.to_str().unwrap(),
+        "--keep-versions",
+        "1",
+        "--keep-versions-best-effort",
+        "--max-bundle-keys",
+        "2",
+    ];
+    let first = imprint(&args, None, &[]);
+    first.ok();
+    assert!(first.stderr.contains("the limit is 2 (imprint.yaml:2)"), "{}", first.stderr);
+    for _ in 0..10 {
+        assert_eq!(imprint(&args, None, &[]).stderr, first.stderr);
+    }
 }
