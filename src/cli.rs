@@ -179,6 +179,9 @@ pub struct LimitArgs {
     /// Largest rendered output (and output of one template), in bytes.
     #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_OUTPUT_SIZE", default_value_t = Limits::default().max_output_bytes, value_name = "BYTES")]
     pub max_output_size: u64,
+    /// Most `{{#each}}` iterations of all templates together.
+    #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_TEMPLATE_ITERATIONS", default_value_t = Limits::default().max_template_iterations, value_name = "N")]
+    pub max_template_iterations: u64,
 }
 
 /// `--max-depth`: 1 to [`crate::limits::DEPTH_CEILING`].
@@ -201,6 +204,7 @@ impl LimitArgs {
             max_alias_expansion: self.max_alias_expansion,
             max_bundle_keys: self.max_bundle_keys,
             max_output_bytes: self.max_output_size,
+            max_template_iterations: self.max_template_iterations,
         }
     }
 }

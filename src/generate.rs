@@ -9,8 +9,10 @@ use crate::limits::Limits;
 use crate::load::{BundleSpec, Input};
 use crate::object::{Object, Origin};
 use crate::refs::Target;
+use crate::template::Budget;
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
 
 /// Most bytes in a ConfigMap/Secret key (the API server's limit).
 const MAX_KEY_LEN: usize = 253;
@@ -85,7 +87,7 @@ fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
 
 /// Renders a `.hbs` generator input with the values (before hashing, so a
 /// changed value gives a new name). Errors name the file and line.
-fn render_hbs(path: &str, bytes: &[u8], values: &Value, limits: &Limits) -> Result<Vec<u8>> {
+fn render_hbs(path: &str, bytes: &[u8], values: &Value, budget: &Arc<Budget>) -> Result<Vec<u8>> {
     let text = std::str::from_utf8(bytes).map_err(|_| generator_error("template is not valid UTF-8").in_file(path))?;
     let at = |e: crate::template::TemplateError| {
         let err = crate::error::Error::new(crate::error::ErrorKind::Template(e.message)).in_file(path);
@@ -94,11 +96,7 @@ fn render_hbs(path: &str, bytes: &[u8], values: &Value, limits: &Limits) -> Resu
             None => err,
         }
     };
-    let out = crate::template::Template::new(text)
-        .map_err(at)?
-        .max_output(limits.max_output_bytes)
-        .render(values)
-        .map_err(at)?;
+    let out = crate::template::Template::new(text).map_err(at)?.budget(budget).render(values).map_err(at)?;
     Ok(out.into_bytes())
 }
 
@@ -117,7 +115,13 @@ fn parse_literal(text: &str) -> Option<(String, String)> {
 
 /// Builds the object for one generator. `namespace` is the generator's own
 /// or the default, already resolved.
-pub fn generate(spec: &BundleSpec, values: &Value, limits: &Limits, diags: &mut Vec<Diagnostic>) -> Result<Object> {
+pub fn generate(
+    spec: &BundleSpec,
+    values: &Value,
+    limits: &Limits,
+    budget: &Arc<Budget>,
+    diags: &mut Vec<Diagnostic>,
+) -> Result<Object> {
     let g = &spec.generator;
     let list = match spec.target {
         Target::ConfigMap => "configMapGenerator",
@@ -141,7 +145,7 @@ pub fn generate(spec: &BundleSpec, values: &Value, limits: &Limits, diags: &mut 
         match input {
             Input::File { key, path, bytes } => {
                 let (key, value) = match key.strip_suffix(".hbs") {
-                    Some(k) => (k.to_string(), render_hbs(path, bytes, values, limits)?),
+                    Some(k) => (k.to_string(), render_hbs(path, bytes, values, budget)?),
                     None => (key.clone(), bytes.clone()),
                 };
                 entries.push(Entry { key, value, from: path.clone(), quiet: false });
@@ -150,7 +154,7 @@ pub fn generate(spec: &BundleSpec, values: &Value, limits: &Limits, diags: &mut 
             Input::Env { path, bytes } => {
                 let rendered;
                 let bytes = if path.ends_with(".hbs") {
-                    rendered = render_hbs(path, bytes, values, limits)?;
+                    rendered = render_hbs(path, bytes, values, budget)?;
                     &rendered
                 } else {
                     bytes
@@ -263,6 +267,7 @@ mod tests {
             &spec(Target::ConfigMap, vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")], None),
             &Value::Null,
             &Limits::default(),
+            &Budget::default_limits(),
             &mut vec![],
         )
         .unwrap();
@@ -271,6 +276,7 @@ mod tests {
             &spec(Target::ConfigMap, vec![env("A=1\nhunter2\n")], None),
             &Value::Null,
             &Limits::default(),
+            &Budget::default_limits(),
             &mut vec![],
         )
         .unwrap_err();
@@ -289,19 +295,40 @@ mod tests {
     #[test]
     fn duplicate_and_invalid_keys_are_errors() {
         let dup = vec![env("A=1\n"), Input::Literal { text: "A=2".into(), index: 0 }];
-        let err = generate(&spec(Target::ConfigMap, dup, None), &Value::Null, &Limits::default(), &mut vec![])
-            .unwrap_err()
-            .to_string();
+        let err = generate(
+            &spec(Target::ConfigMap, dup, None),
+            &Value::Null,
+            &Limits::default(),
+            &Budget::default_limits(),
+            &mut vec![],
+        )
+        .unwrap_err()
+        .to_string();
         assert!(err.contains("a.env:1") && err.contains("literals[0]"), "{err}");
         let bad = vec![Input::Literal { text: "a/b=2".into(), index: 0 }];
-        assert!(generate(&spec(Target::ConfigMap, bad, None), &Value::Null, &Limits::default(), &mut vec![]).is_err());
+        assert!(
+            generate(
+                &spec(Target::ConfigMap, bad, None),
+                &Value::Null,
+                &Limits::default(),
+                &Budget::default_limits(),
+                &mut vec![]
+            )
+            .is_err()
+        );
     }
 
     #[test]
     fn binary_files_go_to_binary_data_and_secret_types_know_their_keys() {
         let bin = Input::File { key: "x.bin".into(), path: "x.bin".into(), bytes: vec![0xff, 0xfe] };
-        let o =
-            generate(&spec(Target::ConfigMap, vec![bin], None), &Value::Null, &Limits::default(), &mut vec![]).unwrap();
+        let o = generate(
+            &spec(Target::ConfigMap, vec![bin], None),
+            &Value::Null,
+            &Limits::default(),
+            &Budget::default_limits(),
+            &mut vec![],
+        )
+        .unwrap();
         assert_eq!(o.value["binaryData"]["x.bin"], json!("//4="));
         assert_eq!(missing_keys("kubernetes.io/tls", |k| k == "tls.crt"), ["tls.key"]);
         assert!(missing_keys("kubernetes.io/basic-auth", |k| k == "password").is_empty());

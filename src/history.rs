@@ -114,6 +114,7 @@ fn bundles_at(
         .or_else(|| opts.env_namespace.clone())
         .unwrap_or_default();
     let (values, values_files) = load::read_values(&src, &cfg, overrides)?;
+    let template_budget = limits.template_budget();
     // Everything a version depends on besides the bundle's own inputs.
     let context = format!("{:?}|{}|{default_ns}", cfg.naming, serde_json::to_string(&values).unwrap_or_default());
     let context = format!("{context}|{}", src.content_id(config::FILE_NAME).unwrap_or_default());
@@ -188,15 +189,10 @@ fn bundles_at(
         load::read_generators_where(&src, &cfg, &|target, g| names.contains(&(target.kind(), g.name.as_str())))?;
     drop(names);
     let mut bundles = Vec::new();
-    {
-        use rayon::prelude::*;
-        let limits = *src.limits();
-        // Every result is kept, so the error reported is the first
-        // generator's, whichever thread finished first.
-        let generated: Vec<Result<Object>> =
-            specs.par_iter().map(|spec| generate::generate(spec, &values, &limits, &mut Vec::new())).collect();
-        let generated: Vec<Object> = generated.into_iter().collect::<Result<_>>()?;
-        bundles.extend(generated);
+    // In order, on the one template budget of this revision: the error
+    // reported (a warning, for an old revision) never depends on timing.
+    for spec in &specs {
+        bundles.push(generate::generate(spec, &values, limits, &template_budget, &mut Vec::new())?);
     }
     for (key, sig) in changed {
         signatures.insert(key, sig);
@@ -247,7 +243,7 @@ fn bundles_at(
     // limit for the whole walk, as it stays in memory until the end.
     let ids: Vec<String> = misses.iter().map(|(_, id, _)| id.clone()).collect();
     let raw = misses.into_iter().map(|(path, _, bytes)| (path, bytes)).collect();
-    let parsed = load::parse_files(raw, &values, limits, load::Tally::default())?;
+    let parsed = load::parse_files(raw, &values, limits, load::Tally::default(), &template_budget)?;
     for ((objs, (path, _)), id) in parsed.into_iter().zip(ids) {
         let kept: Vec<Object> = objs.into_iter().filter(|o| o.bundle_kind().is_some()).collect();
         *retained_nodes += kept.iter().map(|o| crate::limits::count_nodes(&o.value)).sum::<usize>();

@@ -86,7 +86,9 @@ fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B
     }
     let bundles = load::read_generators(src, &config)?;
     let (values, _) = load::read_values(src, &config, &crate::values::Overrides::default())?;
-    let loaded = Loaded { config, objects, bundles, values, limits: *src.limits(), ..Loaded::default() };
+    let limits = *src.limits();
+    let template_budget = limits.template_budget();
+    let loaded = Loaded { config, objects, bundles, values, limits, template_budget, ..Loaded::default() };
     render::render(loaded, &Options { allow_dangling: true, ..opts.clone() })
 }
 

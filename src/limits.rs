@@ -38,11 +38,14 @@ pub struct Limits {
     pub max_alias_expansion: usize,
     /// Most keys in one generated ConfigMap or Secret (`--max-bundle-keys`).
     pub max_bundle_keys: usize,
-    /// Largest rendered output, and largest output of one template
+    /// Largest rendered output, and most output of all templates together
     /// (`--max-output-size`). The default is Argo CD's own gRPC message
     /// limit (`ARGOCD_GRPC_MAX_SIZE_MB`, 200 MiB): a bigger render could not
     /// reach the application controller anyway.
     pub max_output_bytes: u64,
+    /// Most `{{#each}}` iterations of all templates together
+    /// (`--max-template-iterations`): loops that write nothing cost time too.
+    pub max_template_iterations: u64,
 }
 
 impl Default for Limits {
@@ -56,7 +59,16 @@ impl Default for Limits {
             max_alias_expansion: 1_000_000,
             max_bundle_keys: 10_000,
             max_output_bytes: 200 << 20,
+            max_template_iterations: 1_000_000,
         }
+    }
+}
+
+impl Limits {
+    /// The template budget of one render under these limits.
+    #[must_use]
+    pub fn template_budget(&self) -> std::sync::Arc<crate::template::Budget> {
+        crate::template::Budget::new(self.max_template_iterations, self.max_output_bytes)
     }
 }
 

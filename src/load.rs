@@ -52,6 +52,8 @@ pub struct Loaded {
     pub values: Value,
     /// The limits the later stages check (bundle keys, template output).
     pub limits: Limits,
+    /// What the templates still to render (generator inputs) may use.
+    pub template_budget: std::sync::Arc<crate::template::Budget>,
 }
 
 /// One parsed manifest file: its objects, and (path, text).
@@ -92,14 +94,15 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         raw.push((path, bytes));
     }
-    let parsed = parse_files(raw, &values, src.limits(), values_tally)?;
+    let template_budget = src.limits().template_budget();
+    let parsed = parse_files(raw, &values, src.limits(), values_tally, &template_budget)?;
     let mut objects = Vec::new();
     let mut texts = Vec::with_capacity(parsed.len());
     for (objs, text) in parsed {
         objects.extend(objs);
         texts.push(text);
     }
-    Ok(Loaded { config, objects, bundles, texts, values, limits: *src.limits() })
+    Ok(Loaded { config, objects, bundles, texts, values, limits: *src.limits(), template_budget })
 }
 
 /// Documents and YAML nodes of parsed input, for the limits on their totals.
@@ -185,19 +188,12 @@ pub(crate) fn parse_files(
     values: &Value,
     limits: &Limits,
     mut total: Tally,
+    budget: &std::sync::Arc<crate::template::Budget>,
 ) -> Result<Vec<Parsed>> {
-    let mut rendered = 0u64;
     let mut texts = Vec::with_capacity(raw.len());
     for (path, bytes) in raw {
         let text = utf8(bytes, &path)?;
-        let text = if is_template(&path) {
-            let left = limits.max_output_bytes.saturating_sub(rendered);
-            let out = render_template(&text, &path, values, left)?;
-            rendered += out.len() as u64;
-            out
-        } else {
-            text
-        };
+        let text = if is_template(&path) { render_template(&text, &path, values, budget)? } else { text };
         texts.push((path, text));
     }
     let mut batches: Vec<Vec<(String, String)>> = Vec::new();
@@ -232,7 +228,13 @@ pub(crate) fn parse_files(
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
 pub fn load_stream(text: &str, name: &str, limits: &Limits) -> Result<Loaded> {
     let (objects, _) = parse_counted(text, name, limits)?;
-    Ok(Loaded { objects, texts: vec![(name.to_string(), text.to_string())], limits: *limits, ..Loaded::default() })
+    Ok(Loaded {
+        objects,
+        texts: vec![(name.to_string(), text.to_string())],
+        limits: *limits,
+        template_budget: limits.template_budget(),
+        ..Loaded::default()
+    })
 }
 
 pub(crate) fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
@@ -429,9 +431,14 @@ fn is_template(path: &str) -> bool {
     path.to_ascii_lowercase().ends_with(".hbs")
 }
 
-/// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource, its output
-/// capped at `max_bytes`.
-fn render_template(text: &str, path: &str, values: &Value, max_bytes: u64) -> Result<String> {
+/// Renders a `*.yaml.hbs` / `*.yml.hbs` / `*.json.hbs` resource on the
+/// render's template budget.
+fn render_template(
+    text: &str,
+    path: &str,
+    values: &Value,
+    budget: &std::sync::Arc<crate::template::Budget>,
+) -> Result<String> {
     let at = |e: crate::template::TemplateError| {
         let err = Error::new(ErrorKind::Template(e.message)).in_file(path);
         match e.line {
@@ -439,7 +446,7 @@ fn render_template(text: &str, path: &str, values: &Value, max_bytes: u64) -> Re
             None => err,
         }
     };
-    Template::yaml(text).map_err(at)?.max_output(max_bytes).render(values).map_err(at)
+    Template::yaml(text).map_err(at)?.budget(budget).render(values).map_err(at)
 }
 
 fn is_glob(s: &str) -> bool {
@@ -646,6 +653,7 @@ fn fold_string_data(obj: &mut Object) -> Result<()> {
 mod tests {
     use super::*;
     use crate::source::memory::MemBackend;
+    use crate::template::Budget;
     use serde_json::json;
 
     /// 20 files of one ConfigMap (13 nodes and about 60 bytes each).
@@ -668,10 +676,14 @@ mod tests {
         );
         // 130 nodes allow ten files; batches hold two files (130 bytes).
         let limits = Limits { max_yaml_nodes: 130, ..Limits::default() };
-        let err = parse_files(twenty_files(), &Value::Null, &limits, Tally::default()).unwrap_err().to_string();
+        let err = parse_files(twenty_files(), &Value::Null, &limits, Tally::default(), &Budget::default_limits())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("more than the limit of 130 YAML nodes in all input files (f10.yaml"), "{err}");
         let limits = Limits { max_documents: 7, ..Limits::default() };
-        let err = parse_files(twenty_files(), &Value::Null, &limits, Tally::default()).unwrap_err().to_string();
+        let err = parse_files(twenty_files(), &Value::Null, &limits, Tally::default(), &Budget::default_limits())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("more than the limit of 7 YAML documents in all input files (f07.yaml"), "{err}");
         // A file that runs out of what is left stops in the parser, with the same message.
         let mut files = twenty_files();
@@ -681,9 +693,16 @@ mod tests {
         )
         .into_bytes();
         let limits = Limits { max_yaml_nodes: 100, ..Limits::default() };
-        let err = parse_files(files, &Value::Null, &limits, Tally::default()).unwrap_err().to_string();
+        let err = parse_files(files, &Value::Null, &limits, Tally::default(), &Budget::default_limits())
+            .unwrap_err()
+            .to_string();
         assert!(err.starts_with("more than the limit of 100 YAML nodes in all input files (f03.yaml:4)"), "{err}");
-        assert_eq!(parse_files(twenty_files(), &Value::Null, &Limits::default(), Tally::default()).unwrap().len(), 20);
+        assert_eq!(
+            parse_files(twenty_files(), &Value::Null, &Limits::default(), Tally::default(), &Budget::default_limits())
+                .unwrap()
+                .len(),
+            20
+        );
     }
 
     #[test]

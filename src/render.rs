@@ -43,12 +43,12 @@ pub struct Rendered {
 /// Runs the pipeline on loaded input.
 pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     // The manifest texts are only for `check`; free them before the peak.
-    let Loaded { config, mut objects, bundles, values, limits, .. } = loaded;
+    let Loaded { config, mut objects, bundles, values, limits, template_budget, .. } = loaded;
     let config = &config;
     let default_ns = opts.namespace.clone().or_else(|| config.namespace.clone()).or_else(|| opts.env_namespace.clone());
     let mut diagnostics = Vec::new();
     for spec in &bundles {
-        objects.push(generate::generate(spec, &values, &limits, &mut diagnostics)?);
+        objects.push(generate::generate(spec, &values, &limits, &template_budget, &mut diagnostics)?);
     }
     apply_default_namespace(&mut objects, default_ns.as_deref());
     check_objects(&objects, opts.lenient, &mut diagnostics)?;

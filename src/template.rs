@@ -10,13 +10,84 @@
 
 use base64::Engine as _;
 use handlebars::{
-    Context, Handlebars, Helper, HelperResult, Output, RenderContext, RenderError, RenderErrorReason,
-    TemplateErrorReason,
+    BlockContext, BlockParams, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
+    RenderError, RenderErrorReason, Renderable, TemplateErrorReason,
 };
 use serde::Serialize;
 use serde_json::Value;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+/// What all the templates of one render may do together: loop iterations
+/// and bytes of output. Shared, so that a thousand small templates get no
+/// more than one large one, and taken before the work is done: nested
+/// loops over a few hundred values would otherwise spin for hours without
+/// writing a byte.
+#[derive(Debug)]
+pub struct Budget {
+    iterations: u64,
+    output: u64,
+    iterations_left: AtomicU64,
+    output_left: AtomicU64,
+}
+
+impl Budget {
+    /// A budget of `iterations` loop iterations (`--max-template-iterations`)
+    /// and `output` bytes (`--max-output-size`).
+    #[must_use]
+    pub fn new(iterations: u64, output: u64) -> Arc<Budget> {
+        Arc::new(Budget {
+            iterations,
+            output,
+            iterations_left: AtomicU64::new(iterations),
+            output_left: AtomicU64::new(output),
+        })
+    }
+
+    /// The budget of the default limits.
+    #[must_use]
+    pub fn default_limits() -> Arc<Budget> {
+        Arc::new(Budget::default())
+    }
+
+    fn take(left: &AtomicU64, n: u64) -> bool {
+        left.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |l| l.checked_sub(n)).is_ok()
+    }
+
+    fn loop_error(&self) -> RenderError {
+        RenderErrorReason::Other(format!(
+            "templates loop more than the limit of {} times in all (raise it with --max-template-iterations)",
+            self.iterations
+        ))
+        .into()
+    }
+
+    fn output_message(&self) -> String {
+        format!(
+            "templates render more than the limit of {} bytes in all (raise it with --max-output-size)",
+            self.output
+        )
+    }
+}
+
+impl Default for Budget {
+    fn default() -> Self {
+        let l = crate::limits::Limits::default();
+        Budget {
+            iterations: l.max_template_iterations,
+            output: l.max_output_bytes,
+            iterations_left: AtomicU64::new(l.max_template_iterations),
+            output_left: AtomicU64::new(l.max_output_bytes),
+        }
+    }
+}
+
+/// The budget a template draws on; set after the template is compiled.
+type Slot = Arc<Mutex<Arc<Budget>>>;
+
+fn budget_of(slot: &Slot) -> Arc<Budget> {
+    slot.lock().map_or_else(|poisoned| poisoned.into_inner().clone(), |b| b.clone())
+}
 
 /// A template error: what, and the line in the template when known.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,23 +108,22 @@ pub struct Template {
     /// Set when a `{{value}}` inserted a line break (see [`Template::yaml`]).
     multiline: Arc<AtomicBool>,
     guard_lines: bool,
-    /// Largest output (`--max-output-size`: a template's output is output).
-    max_output: u64,
+    budget: Slot,
 }
 
 const NAME: &str = "t";
 
-/// A writer that stops the render as soon as the output passes the cap
+/// A writer that stops the render as soon as the output passes the budget
 /// (checking afterwards would already have spent the memory).
 struct Capped {
     buf: Vec<u8>,
-    cap: u64,
+    budget: Arc<Budget>,
     over: bool,
 }
 
 impl std::io::Write for Capped {
     fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
-        if (self.buf.len() + data.len()) as u64 > self.cap {
+        if !Budget::take(&self.budget.output_left, data.len() as u64) {
             self.over = true;
             return Err(std::io::Error::other("template output limit"));
         }
@@ -167,18 +237,18 @@ fn b64enc(
 
 /// `{{indent 4 x}}`: x with every line but the first indented by 4 spaces,
 /// for a block scalar (`key: |` then `  {{indent 2 x}}`).
-fn indent(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
+fn indent(slot: &Slot, h: &Helper<'_>, out: &mut dyn Output) -> HelperResult {
     let n = param(h, 0)?
         .as_u64()
         .ok_or_else(|| RenderErrorReason::Other("indent: the first argument is a number of spaces".into()))?;
     let pad = " ".repeat(usize::try_from(n.min(256)).unwrap_or(0));
     let body = text(param(h, 1)?);
+    // The result can be 257 times the value: refuse it before building it.
+    let size = body.len() as u64 + body.matches('\n').count() as u64 * pad.len() as u64;
+    let budget = budget_of(slot);
+    if size > budget.output_left.load(Ordering::Relaxed) {
+        return Err(RenderErrorReason::Other(budget.output_message()).into());
+    }
     let joined = body.trim_end_matches('\n').split('\n').collect::<Vec<_>>().join(&format!("\n{pad}"));
     write(out, &joined)
 }
@@ -215,6 +285,93 @@ fn render_error(e: &RenderError) -> TemplateError {
     TemplateError { message, line: e.line_no.map(|l| l as u64) }
 }
 
+/// handlebars' `each` (arrays and objects, `@index`, `@key`, `@first`,
+/// `@last`, block parameters, `{{else}}`), taking its iterations from the
+/// budget before it starts.
+struct CountedEach {
+    budget: Slot,
+}
+
+impl HelperDef for CountedEach {
+    fn call<'reg: 'rc, 'rc>(
+        &self,
+        h: &Helper<'rc>,
+        r: &'reg Handlebars<'reg>,
+        ctx: &'rc Context,
+        rc: &mut RenderContext<'reg, 'rc>,
+        out: &mut dyn Output,
+    ) -> HelperResult {
+        let value = h.param(0).ok_or(RenderErrorReason::ParamNotFoundForIndex("each", 0))?;
+        let Some(body) = h.template() else {
+            return Ok(());
+        };
+        let items: Vec<(Value, &Value)> = match value.value() {
+            Value::Array(list) => list.iter().enumerate().map(|(i, v)| (Value::from(i), v)).collect(),
+            Value::Object(map) => map.iter().map(|(k, v)| (Value::String(k.clone()), v)).collect(),
+            _ => Vec::new(),
+        };
+        let iterable = matches!(value.value(), Value::Array(_) | Value::Object(_));
+        if !iterable || (items.is_empty() && h.inverse().is_some()) {
+            return match h.inverse() {
+                Some(otherwise) => otherwise.render(r, ctx, rc, out),
+                None if iterable => Ok(()),
+                None => Err(RenderError::strict_error(value.relative_path())),
+            };
+        }
+        let budget = budget_of(&self.budget);
+        if !Budget::take(&budget.iterations_left, items.len() as u64) {
+            return Err(budget.loop_error());
+        }
+        let path = value.context_path();
+        let mut block = BlockContext::new();
+        match path {
+            Some(p) => block.base_path_mut().clone_from(p),
+            None => block.set_base_value(value.value().clone()),
+        }
+        rc.push_block(block);
+        let last = items.len().saturating_sub(1);
+        for (i, (key, item)) in items.iter().enumerate() {
+            if let Some(block) = rc.block_mut() {
+                block.set_local_var("first", Value::Bool(i == 0));
+                block.set_local_var("last", Value::Bool(i == last));
+                block.set_local_var("index", Value::from(i));
+                if key.is_string() {
+                    block.set_local_var("key", key.clone());
+                }
+                let segment = key.as_str().map_or_else(|| i.to_string(), str::to_string);
+                match path {
+                    Some(p) if i == 0 => {
+                        let mut base = p.clone();
+                        base.push(segment);
+                        *block.base_path_mut() = base;
+                    }
+                    Some(_) => {
+                        if let Some(end) = block.base_path_mut().last_mut() {
+                            *end = segment;
+                        }
+                    }
+                    None => block.set_base_value((*item).clone()),
+                }
+                let mut params = BlockParams::new();
+                let name = h.block_param().or_else(|| h.block_param_pair().map(|(v, _)| v));
+                if let Some(name) = name {
+                    match path {
+                        Some(_) => params.add_path(name, Vec::new())?,
+                        None => params.add_value(name, (*item).clone())?,
+                    }
+                    if let Some((_, key_name)) = h.block_param_pair() {
+                        params.add_value(key_name, key.clone())?;
+                    }
+                    block.set_block_params(params);
+                }
+            }
+            body.render(r, ctx, rc, out)?;
+        }
+        rc.pop_block();
+        Ok(())
+    }
+}
+
 impl Template {
     fn build(text: &str, guard_lines: bool) -> Result<Self, TemplateError> {
         let mut registry = Handlebars::new();
@@ -234,11 +391,22 @@ impl Template {
         registry.register_helper("upper", Box::new(upper));
         registry.register_helper("lower", Box::new(lower));
         registry.register_helper("b64enc", Box::new(b64enc));
-        registry.register_helper("indent", Box::new(indent));
+        let budget: Slot = Arc::new(Mutex::new(Budget::default_limits()));
+        let slot = budget.clone();
+        registry.register_helper(
+            "indent",
+            Box::new(
+                move |h: &Helper<'_>,
+                      _: &Handlebars<'_>,
+                      _: &Context,
+                      _: &mut RenderContext<'_, '_>,
+                      out: &mut dyn Output| { indent(&slot, h, out) },
+            ),
+        );
+        registry.register_helper("each", Box::new(CountedEach { budget: budget.clone() }));
         registry.register_helper("toYaml", Box::new(to_yaml));
         registry.register_template_string(NAME, text).map_err(|e| template_error(&e))?;
-        let max_output = crate::limits::Limits::default().max_output_bytes;
-        Ok(Template { registry, multiline, guard_lines, max_output })
+        Ok(Template { registry, multiline, guard_lines, budget })
     }
 
     /// A template for plain text (names, generator files).
@@ -255,10 +423,13 @@ impl Template {
         Self::build(text, true)
     }
 
-    /// Sets the output cap (the default is `--max-output-size`'s).
+    /// Draws on `budget`, shared with the other templates of a render (the
+    /// default is a budget of the default limits, for this template alone).
     #[must_use]
-    pub fn max_output(mut self, bytes: u64) -> Self {
-        self.max_output = bytes;
+    pub fn budget(self, budget: &Arc<Budget>) -> Self {
+        if let Ok(mut slot) = self.budget.lock() {
+            *slot = budget.clone();
+        }
         self
     }
 
@@ -267,16 +438,11 @@ impl Template {
     /// gigabytes of YAML.
     pub fn render<T: Serialize>(&self, data: &T) -> Result<String, TemplateError> {
         self.multiline.store(false, Ordering::Relaxed);
-        let mut sink = Capped { buf: Vec::new(), cap: self.max_output, over: false };
+        let budget = budget_of(&self.budget);
+        let mut sink = Capped { buf: Vec::new(), budget: budget.clone(), over: false };
         let rendered = self.registry.render_to_write(NAME, data, &mut sink);
         if sink.over {
-            return Err(TemplateError {
-                message: format!(
-                    "the rendered template is larger than the {} bytes left of the output limit (raise it with --max-output-size)",
-                    self.max_output
-                ),
-                line: None,
-            });
+            return Err(TemplateError { message: budget.output_message(), line: None });
         }
         rendered.map_err(|e| render_error(&e))?;
         let out = String::from_utf8(sink.buf).map_err(|_| TemplateError { message: "not UTF-8".into(), line: None })?;
@@ -297,6 +463,40 @@ mod tests {
 
     fn r(t: &str, v: Value) -> Result<String, TemplateError> {
         Template::yaml(t)?.render(&v)
+    }
+
+    #[test]
+    fn counted_each_behaves_like_handlebars_each() {
+        let v = json!({"xs": ["a", "b"], "m": {"k1": 1, "k2": 2}, "empty": [], "top": "T", "rows": [{"n": [1, 2]}]});
+        let t = |s: &str| Template::new(s).unwrap().render(&v).unwrap();
+        assert_eq!(
+            t("{{#each xs}}{{@index}}{{this}}{{#if @first}}F{{/if}}{{#if @last}}L{{/if}};{{/each}}"),
+            "0aF;1bL;"
+        );
+        assert_eq!(t("{{#each m}}{{@key}}={{this}},{{/each}}"), "k1=1,k2=2,");
+        assert_eq!(t("{{#each xs as |x i|}}{{i}}:{{x}} {{/each}}"), "0:a 1:b ");
+        assert_eq!(t("{{#each m as |v k|}}{{k}}{{v}}{{/each}}"), "k11k22");
+        assert_eq!(t("{{#each empty}}x{{else}}none{{/each}}"), "none");
+        assert_eq!(t("{{#each xs}}{{../top}}{{@root.top}}{{/each}}"), "TTTT");
+        assert_eq!(t("{{#each rows}}{{#each n}}{{this}}{{../n.[0]}}|{{/each}}{{/each}}"), "11|21|");
+        assert_eq!(t("{{#each xs}}{{lookup ../xs @index}}{{/each}}"), "ab");
+        let err = Template::new("{{#each nope}}x{{/each}}").unwrap().render(&v).unwrap_err();
+        assert_eq!(err.message, "missing variable `nope`");
+    }
+
+    #[test]
+    fn loops_and_indent_draw_on_a_shared_budget() {
+        let v = json!({"n": (0..100).collect::<Vec<_>>(), "s": "a\n".repeat(1000)});
+        let budget = Budget::new(10_100, 1 << 20);
+        let a = Template::new("{{#each n}}{{#each ../n}}{{/each}}{{/each}}").unwrap().budget(&budget);
+        assert_eq!(a.render(&v).unwrap(), "");
+        // 100 + 100 x 100 = 10,100 iterations: the second render has 0 left.
+        let err = a.render(&v).unwrap_err();
+        assert!(err.message.starts_with("templates loop more than the limit of 10100 times"), "{}", err.message);
+        // indent refuses a result larger than what is left, before building it.
+        let small = Budget::new(10, 1000);
+        let err = Template::new("{{indent 200 s}}").unwrap().budget(&small).render(&v).unwrap_err();
+        assert!(err.message.contains("more than the limit of 1000 bytes"), "{}", err.message);
     }
 
     #[test]

@@ -13,5 +13,5 @@ fuzz_target!(|data: &[u8]| {
         inputs: vec![Input::Env { path: "a.env".into(), bytes: data.to_vec() }],
         skipped_subfolders: Vec::new(),
     };
-    let _ = imprint::generate::generate(&spec, &serde_json::Value::Null, &Default::default(), &mut Vec::new());
+    let _ = imprint::generate::generate(&spec, &serde_json::Value::Null, &Default::default(), &Default::default(), &mut Vec::new());
 });
