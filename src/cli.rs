@@ -157,7 +157,7 @@ pub struct LimitArgs {
     /// Largest input file, in bytes.
     #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_FILE_SIZE", default_value_t = Limits::default().max_file_bytes, value_name = "BYTES")]
     pub max_file_size: u64,
-    /// Most bytes read in all (files and stdin).
+    /// Most bytes read in all (files and stdin), and of parsed strings.
     #[arg(long, help_heading = "Limits", env = "IMPRINT_MAX_INPUT_SIZE", default_value_t = Limits::default().max_input_bytes, value_name = "BYTES")]
     pub max_input_size: u64,
     /// Most YAML documents in all input files.

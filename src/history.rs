@@ -79,7 +79,15 @@ struct State {
     limits: Limits,
     /// Nodes of the cached ConfigMaps and Secrets, against the node limit.
     retained_nodes: usize,
+    /// All that the walk has parsed, against [`WALK_FACTOR`] times the
+    /// limits of one render.
+    walked: load::Tally,
 }
+
+/// The walk may parse this many times what one render may (nodes, parsed
+/// strings): enough for hundreds of ordinary commits, which change a few
+/// files each, and a bound on the time a hostile history can take.
+const WALK_FACTOR: usize = 4;
 
 /// The bundles of the app as it is in one tree, versioned with that tree's
 /// imprint.yaml, values and naming. Only `wanted` keys are built.
@@ -92,8 +100,18 @@ fn bundles_at(
     state: &mut State,
     changed_paths: Option<&std::collections::HashSet<String>>,
 ) -> Result<Vec<Object>> {
-    let State { parsed: cache, signatures, configs, index, index_for, resources, last_files, limits, retained_nodes } =
-        state;
+    let State {
+        parsed: cache,
+        signatures,
+        configs,
+        index,
+        index_for,
+        resources,
+        last_files,
+        limits,
+        retained_nodes,
+        walked,
+    } = state;
     let src = Confined::with_limits(repo.source(tree), *limits);
     let cfg = match (src.kind(config::FILE_NAME)?, src.content_id(config::FILE_NAME)) {
         (Some(Entry::File), Some(id)) if configs.contains_key(&id) => configs[&id].clone(),
@@ -243,7 +261,9 @@ fn bundles_at(
     // limit for the whole walk, as it stays in memory until the end.
     let ids: Vec<String> = misses.iter().map(|(_, id, _)| id.clone()).collect();
     let raw = misses.into_iter().map(|(path, _, bytes)| (path, bytes)).collect();
-    let parsed = load::parse_files(raw, &values, limits, load::Tally::default(), &template_budget)?;
+    let (parsed, tally) = load::parse_files(raw, &values, limits, load::Tally::default(), &template_budget)?;
+    walked.nodes += tally.nodes;
+    walked.scalar_bytes += tally.scalar_bytes;
     for ((objs, (path, _)), id) in parsed.into_iter().zip(ids) {
         let kept: Vec<Object> = objs.into_iter().filter(|o| o.bundle_kind().is_some()).collect();
         *retained_nodes += kept.iter().map(|o| crate::limits::count_nodes(&o.value)).sum::<usize>();
@@ -362,6 +382,21 @@ pub fn previous_versions(
             }
         }
         if seen.keys().all(|k| found.get(k).map_or(0, Vec::len) >= keep.versions) {
+            break;
+        }
+        let walked = state.walked;
+        if walked.nodes > WALK_FACTOR * limits.max_yaml_nodes
+            || walked.scalar_bytes > WALK_FACTOR as u64 * limits.max_input_bytes
+        {
+            warnings.push(Diagnostic {
+                severity: Severity::Warning,
+                code: "history-budget",
+                message: format!(
+                    "keepVersions: stopped at commit {} after parsing {WALK_FACTOR} times what one render may (--max-yaml-nodes, --max-input-size)",
+                    &commit.to_string()[..12]
+                ),
+                ..Diagnostic::default()
+            });
             break;
         }
     }

@@ -22,7 +22,9 @@ pub const DEPTH_CEILING: usize = 255;
 pub struct Limits {
     /// Largest input file (`--max-file-size`), checked before it is read.
     pub max_file_bytes: u64,
-    /// Most bytes read in all, files and stdin (`--max-input-size`).
+    /// Most bytes read in all, files and stdin (`--max-input-size`); also,
+    /// counted apart, the most bytes of parsed strings in all (an alias's
+    /// counted each time it is used, so aliases cannot multiply them).
     pub max_input_bytes: u64,
     /// Most YAML documents in all manifest files together (`--max-documents`).
     pub max_documents: usize,
@@ -52,7 +54,7 @@ impl Default for Limits {
     fn default() -> Self {
         Limits {
             max_file_bytes: 128 << 20,
-            max_input_bytes: 512 << 20,
+            max_input_bytes: 256 << 20,
             max_documents: 200_000,
             max_yaml_nodes: 5_000_000,
             max_depth: 128,
@@ -81,24 +83,33 @@ pub fn exceeded(what: impl Into<String>, flag: &'static str) -> Error {
 }
 
 /// Counts the YAML nodes of a parsed value: one per mapping, sequence, key
-/// and scalar. Iterative, so it needs no stack however deep the value is.
+/// and scalar.
 #[must_use]
 pub fn count_nodes(value: &serde_json::Value) -> usize {
+    measure(value).0
+}
+
+/// The YAML nodes of a parsed value and the bytes of its strings (keys
+/// included). Iterative, so it needs no stack however deep the value is.
+#[must_use]
+pub fn measure(value: &serde_json::Value) -> (usize, u64) {
     use serde_json::Value;
-    let mut count = 0;
+    let (mut nodes, mut bytes) = (0, 0u64);
     let mut stack = vec![value];
     while let Some(v) = stack.pop() {
-        count += 1;
+        nodes += 1;
         match v {
             Value::Array(items) => stack.extend(items),
             Value::Object(map) => {
-                count += map.len();
+                nodes += map.len();
+                bytes += map.keys().map(|k| k.len() as u64).sum::<u64>();
                 stack.extend(map.values());
             }
+            Value::String(s) => bytes += s.len() as u64,
             _ => {}
         }
     }
-    count
+    (nodes, bytes)
 }
 
 #[cfg(test)]
@@ -112,6 +123,7 @@ mod tests {
         assert_eq!(count_nodes(&json!([0, 0, 0])), 4);
         // {a: null, b: [1, 2]}: map, 2 keys, null, sequence, 2 scalars.
         assert_eq!(count_nodes(&json!({"a": null, "b": [1, 2]})), 7);
+        assert_eq!(measure(&json!({"ab": "cde", "f": [1, "gh"]})), (7, 8));
     }
 
     #[test]

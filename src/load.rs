@@ -95,7 +95,7 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         raw.push((path, bytes));
     }
     let template_budget = src.limits().template_budget();
-    let parsed = parse_files(raw, &values, src.limits(), values_tally, &template_budget)?;
+    let (parsed, _) = parse_files(raw, &values, src.limits(), values_tally, &template_budget)?;
     let mut objects = Vec::new();
     let mut texts = Vec::with_capacity(parsed.len());
     for (objs, text) in parsed {
@@ -110,6 +110,8 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
 pub struct Tally {
     pub documents: usize,
     pub nodes: usize,
+    /// Bytes of parsed strings, an alias's counted each time it is used.
+    pub scalar_bytes: u64,
 }
 
 impl Tally {
@@ -117,7 +119,8 @@ impl Tally {
     fn add(&mut self, other: Tally, file: &str, limits: &Limits) -> Result<()> {
         self.documents += other.documents;
         self.nodes += other.nodes;
-        for flag in ["--max-documents", "--max-yaml-nodes"] {
+        self.scalar_bytes += other.scalar_bytes;
+        for flag in ["--max-documents", "--max-yaml-nodes", "--max-input-size"] {
             if self.over(flag, limits) {
                 return Err(Self::total_error(flag, limits).in_file(file));
             }
@@ -128,6 +131,7 @@ impl Tally {
     fn over(&self, flag: &str, limits: &Limits) -> bool {
         match flag {
             "--max-documents" => self.documents > limits.max_documents,
+            "--max-input-size" => self.scalar_bytes > limits.max_input_bytes,
             _ => self.nodes > limits.max_yaml_nodes,
         }
     }
@@ -135,19 +139,36 @@ impl Tally {
     fn total_error(flag: &'static str, limits: &Limits) -> Error {
         let what = match flag {
             "--max-documents" => format!("{} YAML documents", limits.max_documents),
+            "--max-input-size" => {
+                format!("{} bytes of parsed strings (aliases count each use)", limits.max_input_bytes)
+            }
             _ => format!("{} YAML nodes", limits.max_yaml_nodes),
         };
         crate::limits::exceeded(format!("more than the limit of {what} in all input files"), flag)
     }
 
     /// The limits for the next files: the parser stops a file as soon as
-    /// the totals would pass theirs.
+    /// the totals would pass theirs. Parsed strings are held to
+    /// `--max-input-size` in all (the parser's scalar budget is a file's
+    /// size, so it is lowered to what is left).
     fn remaining(&self, limits: &Limits) -> Limits {
         Limits {
             max_documents: limits.max_documents.saturating_sub(self.documents),
             max_yaml_nodes: limits.max_yaml_nodes.saturating_sub(self.nodes),
+            max_file_bytes: limits.max_file_bytes.min(limits.max_input_bytes.saturating_sub(self.scalar_bytes)),
             ..*limits
         }
+    }
+
+    /// The counts of parsed documents.
+    fn of(docs: &[yaml::Doc]) -> Tally {
+        let mut t = Tally { documents: docs.len(), ..Tally::default() };
+        for d in docs {
+            let (nodes, bytes) = crate::limits::measure(&d.value);
+            t.nodes += nodes;
+            t.scalar_bytes += bytes;
+        }
+        t
     }
 }
 
@@ -155,12 +176,20 @@ impl Tally {
 /// parser stops a file as soon as the totals would pass their limits; a
 /// budget that runs out is reported as the total it is part of.
 fn within<T>(total: Tally, limits: &Limits, path: &str, parse: impl FnOnce(&Limits) -> Result<T>) -> Result<T> {
-    parse(&total.remaining(limits)).map_err(|e| match &e.kind {
-        ErrorKind::Limit { flag: Some(flag @ ("--max-documents" | "--max-yaml-nodes")), .. } => {
-            let line = e.line.unwrap_or(0);
-            Tally::total_error(flag, limits).in_file(path).at_line(line)
+    let budget = total.remaining(limits);
+    parse(&budget).map_err(|e| {
+        let line = e.line.unwrap_or(0);
+        match &e.kind {
+            ErrorKind::Limit { flag: Some(flag @ ("--max-documents" | "--max-yaml-nodes")), .. } => {
+                Tally::total_error(flag, limits).in_file(path).at_line(line)
+            }
+            // The scalar budget, when what is left of the total is less
+            // than a file's own (see `Tally::remaining`).
+            ErrorKind::Limit { flag: Some("--max-file-size"), .. } if budget.max_file_bytes < limits.max_file_bytes => {
+                Tally::total_error("--max-input-size", limits).in_file(path).at_line(line)
+            }
+            _ => e,
         }
-        _ => e,
     })
 }
 
@@ -189,7 +218,7 @@ pub(crate) fn parse_files(
     limits: &Limits,
     mut total: Tally,
     budget: &std::sync::Arc<crate::template::Budget>,
-) -> Result<Vec<Parsed>> {
+) -> Result<(Vec<Parsed>, Tally)> {
     let mut texts = Vec::with_capacity(raw.len());
     for (path, bytes) in raw {
         let text = utf8(bytes, &path)?;
@@ -222,7 +251,7 @@ pub(crate) fn parse_files(
             out.push(parsed);
         }
     }
-    Ok(out)
+    Ok((out, total))
 }
 
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
@@ -409,9 +438,7 @@ pub fn read_values_counted<B: Backend>(
         let norm = crate::source::normalize("", path).map_err(at)?;
         let text = utf8(src.read(path).map_err(at)?, &norm)?;
         let docs = within(total, limits, &norm, |budget| yaml::parse_stream_limited(&text, &norm, budget))?;
-        let counts =
-            Tally { documents: docs.len(), nodes: docs.iter().map(|d| crate::limits::count_nodes(&d.value)).sum() };
-        total.add(counts, &norm, limits)?;
+        total.add(Tally::of(&docs), &norm, limits)?;
         let value = match docs.into_iter().next() {
             None => Value::Object(Map::new()),
             Some(d) if d.value.is_object() => d.value,
@@ -541,7 +568,7 @@ pub fn parse_counted(text: &str, file: &str, limits: &Limits) -> Result<(Vec<Obj
     } else {
         yaml::parse_stream_limited(text, file, limits)?
     };
-    let tally = Tally { documents: docs.len(), nodes: docs.iter().map(|d| crate::limits::count_nodes(&d.value)).sum() };
+    let tally = Tally::of(&docs);
     let mut out = Vec::new();
     for doc in docs {
         push_object(doc.value, file, doc.line, &mut out, 0)?;
@@ -700,6 +727,7 @@ mod tests {
         assert_eq!(
             parse_files(twenty_files(), &Value::Null, &Limits::default(), Tally::default(), &Budget::default_limits())
                 .unwrap()
+                .0
                 .len(),
             20
         );

@@ -22,7 +22,14 @@ struct RepoInner {
     /// reads each blob once and would only pay for the copy).
     blobs: RefCell<HashMap<Oid, Rc<Vec<u8>>>>,
     cache_blobs: std::cell::Cell<bool>,
+    /// Bytes in `blobs`, against [`BLOB_CACHE_BYTES`].
+    blobs_cached: std::cell::Cell<usize>,
 }
+
+/// Most bytes of blob contents kept while walking history: the unchanged
+/// generator inputs that make the cache pay are small; a history of large
+/// files must not pile up in memory (blobs past this are read again).
+const BLOB_CACHE_BYTES: usize = 64 << 20;
 
 /// An app directory as it is in one tree of a repository.
 pub struct GitSource {
@@ -83,6 +90,7 @@ impl Repo {
             trees: RefCell::default(),
             blobs: RefCell::default(),
             cache_blobs: std::cell::Cell::new(false),
+            blobs_cached: std::cell::Cell::new(0),
         };
         Ok((Repo(Rc::new(inner)), rel))
     }
@@ -219,7 +227,9 @@ impl Repo {
         let blob =
             self.0.repo.find_blob(id).map_err(|e| git_error(format!("cannot read {path:?}: {}", message(&e))))?;
         let bytes = Rc::new(blob.content().to_vec());
-        if self.0.cache_blobs.get() {
+        let cached = self.0.blobs_cached.get();
+        if self.0.cache_blobs.get() && cached + bytes.len() <= BLOB_CACHE_BYTES {
+            self.0.blobs_cached.set(cached + bytes.len());
             self.0.blobs.borrow_mut().insert(id, bytes.clone());
         }
         Ok(bytes)
