@@ -558,6 +558,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
         DiffFormat::Markdown => diff::to_markdown(&report),
         DiffFormat::Json => diff::to_json(&report),
     };
+    emit::check_size(text.len() as u64, &args.input.limits.limits())?;
     print(&text)?;
     Ok(i32::from(report.changed))
 }

@@ -262,7 +262,14 @@ fn label(o: &Object) -> String {
     }
 }
 
-fn unified(old: Option<&Object>, new: Option<&Object>) -> String {
+/// How much line-diff work one `diff` may do, in (old lines + new lines)²
+/// summed over the objects diffed: the worst case of the line diff, so an
+/// object rewritten line by line costs what it may, and a few seconds bound
+/// the whole. Past it, objects are summarized, in a fixed order, so the
+/// output never depends on the machine's speed.
+const DIFF_WORK: u64 = 2_000_000_000;
+
+fn unified(old: Option<&Object>, new: Option<&Object>, work_left: &mut u64) -> String {
     if let (Some(a), Some(b)) = (old, new)
         && a.value == b.value
     {
@@ -275,6 +282,13 @@ fn unified(old: Option<&Object>, new: Option<&Object>) -> String {
     }
     let head_a = old.map_or_else(|| "/dev/null".to_string(), |o| format!("a/{}", label(o)));
     let head_b = new.map_or_else(|| "/dev/null".to_string(), |o| format!("b/{}", label(o)));
+    let lines = (a.lines().count() + b.lines().count()) as u64;
+    let work = lines.saturating_mul(lines);
+    if work > *work_left {
+        let (la, lb) = (a.lines().count(), b.lines().count());
+        return format!("--- {head_a}\n+++ {head_b}\n@@ too large to show here: {la} lines before, {lb} after @@\n");
+    }
+    *work_left -= work;
     similar::TextDiff::from_lines(&a, &b).unified_diff().context_radius(3).header(&head_a, &head_b).to_string()
 }
 
@@ -335,6 +349,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
     let mut objects = ObjectChanges::default();
     let mut retained = ObjectChanges::default();
     let mut diff = String::new();
+    let mut work_left = DIFF_WORK;
     for k in &all {
         let (a, b) = (old_by.get(*k).copied(), new_by.get(*k).copied());
         if a.into_iter().chain(b).any(is_superseded) {
@@ -346,7 +361,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
             }
             continue;
         }
-        diff.push_str(&unified(a, b));
+        diff.push_str(&unified(a, b, &mut work_left));
         let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
         match (a, b) {
             (None, Some(y)) if !versioned => objects.added.push(object_ref(y)),

@@ -46,6 +46,13 @@ pub fn check_size(bytes: u64, limits: &Limits) -> Result<()> {
     Ok(())
 }
 
+/// Refuses, before anything is serialized, objects whose strings alone
+/// pass `--max-output-size` (YAML writes every string at least once).
+fn check_lower_bound(objects: &[Object], limits: &Limits) -> Result<()> {
+    let strings: u64 = objects.iter().map(|o| crate::limits::measure(&o.value).1).sum();
+    check_size(strings, limits)
+}
+
 /// Writes the stream to `out` chunk by chunk, in order. The size limit is
 /// checked before each chunk is written, so nothing past it is written (on
 /// stdout, the chunks before it are: the exit code says the render failed).
@@ -56,6 +63,7 @@ pub fn write_stream(
     out: &mut dyn std::io::Write,
 ) -> Result<(), WriteError> {
     use rayon::prelude::*;
+    check_lower_bound(objects, limits).map_err(WriteError::Limit)?;
     if format == Format::Json {
         let text = to_string(objects, format);
         check_size(text.len() as u64, limits).map_err(WriteError::Limit)?;
@@ -180,6 +188,7 @@ pub fn write_dir(dir: &Path, objects: &[Object], limits: &Limits) -> Result<()> 
     let tmp = temp_sibling(dir, "tmp");
     let _ = std::fs::remove_dir_all(&tmp);
     let result = (|| {
+        check_lower_bound(objects, limits)?;
         let mut written = 0u64;
         for (o, name) in objects.iter().zip(file_names(objects)?) {
             let path = tmp.join(&name);

@@ -14,6 +14,9 @@ use base64::Engine as _;
 use serde_json::{Map, Value, json};
 use std::sync::Arc;
 
+/// Most bytes of values in a ConfigMap or Secret (the API server's limit).
+const MAX_BUNDLE_BYTES: usize = 1 << 20;
+
 /// Most bytes in a ConfigMap/Secret key (the API server's limit).
 const MAX_KEY_LEN: usize = 253;
 
@@ -177,6 +180,15 @@ pub fn generate(
     if entries.len() > limits.max_bundle_keys {
         let what = format!("the bundle has {} keys; the limit is {}", entries.len(), limits.max_bundle_keys);
         return Err(at(crate::limits::exceeded(what, "--max-bundle-keys")));
+    }
+    // The API server refuses a ConfigMap or Secret whose values pass 1 MiB
+    // (before base64); say so here, before encoding a bundle that cannot
+    // be applied.
+    let size: usize = entries.iter().map(|e| e.value.len()).sum();
+    if size > MAX_BUNDLE_BYTES {
+        return Err(at(generator_error(format!(
+            "the bundle's values take {size} bytes; Kubernetes refuses ConfigMaps and Secrets over {MAX_BUNDLE_BYTES} bytes (1 MiB)"
+        ))));
     }
     let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
     for e in &entries {

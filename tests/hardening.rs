@@ -690,3 +690,102 @@ fn keep_versions_is_held_to_the_limits() {
         assert_eq!(imprint(&args, None, &[]).stderr, first.stderr);
     }
 }
+
+/// Inputs a second review found that ran for minutes or took gigabytes
+/// inside the limits; each now stops at a limit, in well under a second.
+#[test]
+fn second_review_bypasses() {
+    // Loops that write nothing: four nested each over 200 values (70 s before).
+    let zeros = vec!["0"; 200].join(",");
+    let spin = Tree::new().file("imprint.yaml", format!("values:\n  inline: {{a: [{zeros}]}}\n")).file(
+        "cm.yaml.hbs",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\ndata:\n  k: v{{#each a}}{{#each ../a}}{{#each ../../a}}{{#each ../../../a}}{{/each}}{{/each}}{{/each}}{{/each}}\n",
+    );
+    let (code, err, took) = bounded(&["render", "."], None, spin.path());
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("templates loop more than the limit of 1000000 times in all")
+            && err.contains("--max-template-iterations"),
+        "{err}"
+    );
+    assert!(took < Duration::from_secs(10), "{took:?}");
+    // Generator-input templates share one output budget (each had 200 MiB).
+    let mut gens = String::from("values:\n  inline: {x: 0123456789}\nconfigMapGenerator:\n");
+    let mut t = Tree::new();
+    for i in 0..8 {
+        gens.push_str(&format!("- name: g{i}\n  files: [f{i}.txt.hbs]\n"));
+        t = t.file(&format!("f{i}.txt.hbs"), "{{x}}".repeat(30));
+    }
+    let t = t.file("imprint.yaml", gens).file("cm.yaml", CM);
+    t.render(&["--max-output-size", "1000"])
+        .bad_input(&["templates render more than the limit of 1000 bytes in all", "f3.txt.hbs"]);
+    t.render(&[]).ok();
+    // indent builds up to 257 times its input: refused before it is built.
+    let lines = "\n".repeat(100_000);
+    let wide = Tree::new()
+        .file("values.yaml", format!("s: {}\n", serde_json::to_string(&lines).unwrap()))
+        .file("imprint.yaml", "values:\n  files: [values.yaml]\n")
+        .file(
+            "cm.yaml.hbs",
+            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\ndata:\n  k: |\n    {{indent 256 s}}\n",
+        );
+    wide.render(&["--max-output-size", "1000000"])
+        .bad_input(&["templates render more than the limit of 1000000 bytes"]);
+    // Parsed strings are totalled over all files: an alias repeats its
+    // string each time it is used (10.4 GB from 41 MB before).
+    let long = "x".repeat(10_000);
+    let uses = ["*a"; 10].join(",");
+    let mut repeated = Tree::new();
+    for i in 0..3 {
+        repeated = repeated.file(
+            &format!("r{i}.yaml"),
+            format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: r{i}}}\nanchor: &a {long}\nspec: [{uses}]\n"),
+        );
+    }
+    repeated.render(&["--max-input-size", "250000"]).bad_input(&[
+        "more than the limit of 250000 bytes of parsed strings",
+        "(r2.yaml",
+        "--max-input-size",
+    ]);
+    repeated.render(&[]).ok();
+    // Kubernetes refuses bundles over 1 MiB: a generator says so before encoding one.
+    let big = Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: s\n  files: [big.bin]\n")
+        .file("big.bin", vec![b'x'; (1 << 20) + 1]);
+    big.render(&[]).bad_input(&["Kubernetes refuses ConfigMaps and Secrets over 1048576 bytes", "imprint.yaml:2"]);
+}
+
+#[test]
+fn diff_and_history_stay_bounded() {
+    // A 25,000-line object rewritten line by line: summarized, not diffed
+    // (the line diff took 57 s on 100,000 lines).
+    let t = Tree::new();
+    git(t.path(), &["init", "-q", "-b", "main"]);
+    let obj = |p: &str| {
+        let items: String = (0..25_000).map(|i| format!("- {p}{i}\n")).collect();
+        format!("apiVersion: x.io/v1\nkind: Foo\nmetadata: {{name: f}}\nspec:\n{items}")
+    };
+    let t = t.file("app/foo.yaml", obj("a"));
+    git(t.path(), &["add", "-A"]);
+    git(t.path(), &["commit", "-q", "-m", "a"]);
+    let t = t.file("app/foo.yaml", obj("b"));
+    let run = imprint(&["diff", t.path().join("app").to_str().unwrap(), "--from", "HEAD"], None, &[]);
+    assert_eq!(run.code, 1, "{}", run.stderr);
+    assert!(run.stdout.contains("@@ too large to show here: 25005 lines before, 25005 after @@"), "{}", run.stdout);
+    // keepVersions stops once the walk has parsed 4 times what one render
+    // may, with a warning (651 s on 500 commits of 2.4 million nodes before).
+    let h = Tree::new();
+    git(h.path(), &["init", "-q", "-b", "main"]);
+    let mut h = h.file("app/imprint.yaml", "configMapGenerator:\n- name: msg\n  literals: [A=0]\n");
+    for i in 0..8 {
+        let items: String = (0..100).map(|k| format!("- v{i}-{k}\n")).collect();
+        h = h.file("app/big.yaml", format!("apiVersion: x.io/v1\nkind: Foo\nmetadata: {{name: f}}\nspec:\n{items}"));
+        git(h.path(), &["add", "-A"]);
+        git(h.path(), &["commit", "-q", "-m", &format!("c{i}")]);
+    }
+    let app = h.path().join("app");
+    let args = ["render", app.to_str().unwrap(), "--keep-versions", "1", "--max-yaml-nodes", "200"];
+    let run = imprint(&args, None, &[]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stderr.contains("warning[history-budget]: keepVersions: stopped at commit"), "{}", run.stderr);
+}
