@@ -105,7 +105,8 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
     Ok(Loaded { config, objects, bundles, texts, values, limits: *src.limits(), template_budget })
 }
 
-/// Documents and YAML nodes of parsed input, for the limits on their totals.
+/// Documents, YAML nodes and bytes of strings of parsed input, for the
+/// limits on their totals.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Tally {
     pub documents: usize,
