@@ -54,13 +54,14 @@ pub fn check(r: &Rendered, texts: &[(String, String)], settings: Settings) -> Ve
     }
     unused_bundles(r, &mut out);
     mutable_env(r, &mut out);
+    let texts: std::collections::HashMap<&str, &str> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
     for o in &r.objects {
         substitution(o, settings, &mut out);
         sealed_secret(o, &mut out);
         unkeyed(o, settings, &mut out);
         plaintext(o, &mut out);
         names(o, &mut out);
-        ambiguous(o, texts, &mut out);
+        ambiguous(o, &texts, &mut out);
     }
     external_secrets(r, &mut out);
     pv_versioned(r, &mut out);
@@ -104,15 +105,23 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
 }
 
 fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
+    // Bundles by kind and name, once (a Pod may have 30,000 env entries).
+    let mut bundles: std::collections::HashMap<(Target, &str), Vec<&Object>> = std::collections::HashMap::new();
+    for o in &r.objects {
+        if let Some(kind) = o.bundle_kind() {
+            bundles.entry((kind, o.name())).or_default().push(o);
+        }
+    }
     for l in &r.links {
         if !matches!(l.reference.via, Via::Env | Via::EnvFrom) {
             continue;
         }
-        let target = r.objects.iter().find(|o| {
-            o.bundle_kind() == Some(l.reference.target)
-                && o.name() == l.reference.name
-                && l.namespace.as_deref().is_none_or(|ns| ns == o.namespace())
-        });
+        let target = bundles
+            .get(&(l.reference.target, l.reference.name.as_str()))
+            .into_iter()
+            .flatten()
+            .find(|o| l.namespace.as_deref().is_none_or(|ns| ns == o.namespace()))
+            .copied();
         let Some(target) = target else { continue };
         if is_versioned(target) {
             continue;
@@ -322,7 +331,7 @@ fn names(o: &Object, out: &mut Vec<Diagnostic>) {
 
 /// Where a string is required, a YAML 1.1 boolean or a leading-zero number
 /// is almost always a forgotten quote (`value: yes`, `version: 0644`).
-fn ambiguous(o: &Object, texts: &[(String, String)], out: &mut Vec<Diagnostic>) {
+fn ambiguous(o: &Object, texts: &std::collections::HashMap<&str, &str>, out: &mut Vec<Diagnostic>) {
     let is_cm = o.bundle_kind() == Some(Target::ConfigMap);
     let mut hits: Vec<(String, String)> = Vec::new();
     crate::refs::walk(&o.value, &mut Vec::new(), &mut |path, v| {
@@ -346,8 +355,12 @@ fn ambiguous(o: &Object, texts: &[(String, String)], out: &mut Vec<Diagnostic>) 
             hits.push((crate::refs::FieldPath(path.to_vec()).to_string(), key));
         }
     });
+    if hits.is_empty() {
+        return;
+    }
+    let spellings = spellings(o, texts);
     for (field, key) in hits {
-        let (line, spelled) = spelled_at(o, texts, &key);
+        let (line, spelled) = spellings.get(key.as_str()).map_or((None, None), |(l, s)| (Some(*l), Some(s.clone())));
         let mut d = Diagnostic::about(
             Severity::Warning,
             "yaml11-ambiguous",
@@ -368,20 +381,33 @@ fn ambiguous(o: &Object, texts: &[(String, String)], out: &mut Vec<Diagnostic>) 
     }
 }
 
-/// The line and plain spelling of `key: value` after the object's start.
-fn spelled_at(o: &Object, texts: &[(String, String)], key: &str) -> (Option<u64>, Option<String>) {
-    let Some((_, text)) = texts.iter().find(|(p, _)| *p == o.origin.file) else { return (None, None) };
+/// The line and plain spelling of the first `key: value` of each key in
+/// the object's own document (from its start line to the next `---`), in
+/// one pass: looking each hit up from the start again was quadratic.
+fn spellings<'a>(
+    o: &Object,
+    texts: &std::collections::HashMap<&str, &'a str>,
+) -> std::collections::HashMap<&'a str, (u64, String)> {
+    let mut found = std::collections::HashMap::new();
+    let Some(text) = texts.get(o.origin.file.as_str()) else { return found };
     let start = usize::try_from(o.origin.line.saturating_sub(1)).unwrap_or(0);
     for (n, line) in text.lines().enumerate().skip(start) {
+        if n > start && line.starts_with("---") {
+            break;
+        }
         let t = line.trim_start().trim_start_matches("- ");
-        let rest = if key.is_empty() { Some(t) } else { t.strip_prefix(key).and_then(|r| r.strip_prefix(':')) };
-        let Some(rest) = rest else { continue };
-        let value = rest.split(" #").next().unwrap_or_default().trim();
-        if !value.is_empty() && !value.starts_with(['"', '\'', '{', '[', '|', '>']) {
-            return (Some(n as u64 + 1), Some(value.to_string()));
+        let (key, rest) = match t.split_once(':') {
+            Some((k, r)) if !k.contains(' ') || k.is_empty() => (k, r),
+            _ => ("", t),
+        };
+        for (key, rest) in [(key, rest), ("", t)] {
+            let value = rest.split(" #").next().unwrap_or_default().trim();
+            if !value.is_empty() && !value.starts_with(['"', '\'', '{', '[', '|', '>']) {
+                found.entry(key).or_insert_with(|| (n as u64 + 1, value.to_string()));
+            }
         }
     }
-    (None, None)
+    found
 }
 
 fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {

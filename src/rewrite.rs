@@ -150,9 +150,6 @@ pub fn rewrite(objects: &mut [Object], links: &[Link], renames: &Renames) {
     rewrite_rbac(objects, &rbac, &by_name);
 }
 
-/// One `resourceNames` element and the names that replace it.
-type Edit = (usize, Vec<String>);
-
 /// `resourceNames` entries become every versioned name they stand for: a
 /// Role's in its own namespace; a ClusterRole's (not namespaced) in all.
 fn rewrite_rbac(
@@ -160,8 +157,10 @@ fn rewrite_rbac(
     links: &[&Link],
     by_name: &std::collections::BTreeMap<(Target, &str), Vec<(&str, &str)>>,
 ) {
-    // (object, path of the resourceNames list) -> (element index, new names)
-    let mut edits: std::collections::BTreeMap<(usize, String), Vec<Edit>> = Default::default();
+    // (object, path of the resourceNames list) -> element index -> new names
+    // (maps and sets throughout: a list may hold 300,000 names).
+    let mut edits: std::collections::BTreeMap<(usize, String), std::collections::BTreeMap<usize, Vec<String>>> =
+        Default::default();
     // Elements that keep their original name as well: some target it may
     // stand for (the other kind, or, for a ClusterRole, another namespace)
     // is not renamed, and its access must not be lost.
@@ -185,11 +184,7 @@ fn rewrite_rbac(
         if news.is_empty() {
             continue;
         }
-        let slot = edits.entry((l.from, list_path.to_string())).or_default();
-        match slot.iter_mut().find(|(i, _)| i == idx) {
-            Some((_, v)) => v.extend(news),
-            None => slot.push((*idx, news)),
-        }
+        edits.entry((l.from, list_path.to_string())).or_default().entry(*idx).or_default().extend(news);
     }
     for l in links {
         let r = &l.reference;
@@ -202,19 +197,28 @@ fn rewrite_rbac(
             continue;
         };
         let mut out: Vec<Value> = Vec::new();
+        let mut names: std::collections::HashSet<String> = std::collections::HashSet::new();
         for (i, item) in std::mem::take(items).into_iter().enumerate() {
-            match changes.iter().find(|(j, _)| *j == i) {
-                Some((_, news)) => {
+            match changes.get(&i) {
+                Some(news) => {
                     if keep.contains(&(key.0, key.1.clone(), i)) {
+                        if let Some(s) = item.as_str() {
+                            names.insert(s.to_string());
+                        }
                         out.push(item);
                     }
                     for n in news {
-                        if !out.iter().any(|v| v.as_str() == Some(n)) {
+                        if names.insert(n.clone()) {
                             out.push(Value::String(n.clone()));
                         }
                     }
                 }
-                None => out.push(item),
+                None => {
+                    if let Some(s) = item.as_str() {
+                        names.insert(s.to_string());
+                    }
+                    out.push(item);
+                }
             }
         }
         *items = out;

@@ -162,108 +162,121 @@ fn write(out: &mut dyn Output, s: &str) -> HelperResult {
     out.write(s).map_err(|e| RenderErrorReason::Other(e.to_string()).into())
 }
 
+/// A helper as a function from its arguments to its text.
+type Compute = fn(&Helper<'_>, &Budget) -> Result<String, RenderError>;
+
+/// Registers a helper whose every result is charged to the output budget
+/// before it is written: inside a subexpression (`(json (json x))`) the
+/// result goes to handlebars' own buffer, not to the capped writer, and
+/// nested helpers could otherwise double a string forty times. Arguments
+/// that already pass what is left are refused before the work: every
+/// helper's result is about as long as its input, or longer.
+fn register(registry: &mut Handlebars<'static>, name: &str, slot: &Slot, compute: Compute) {
+    let slot = slot.clone();
+    let helper = move |h: &Helper<'_>,
+                       _: &Handlebars<'_>,
+                       _: &Context,
+                       _: &mut RenderContext<'_, '_>,
+                       out: &mut dyn Output|
+          -> HelperResult {
+        let budget = budget_of(&slot);
+        let over = || -> RenderError { RenderErrorReason::Other(budget.output_message()).into() };
+        let input: u64 = h.params().iter().map(|p| crate::limits::measure(p.value()).1).sum();
+        if input > budget.output_left.load(Ordering::Relaxed) {
+            return Err(over());
+        }
+        let result = compute(h, &budget)?;
+        if !Budget::take(&budget.output_left, result.len() as u64) {
+            return Err(over());
+        }
+        write(out, &result)
+    };
+    registry.register_helper(name, Box::new(helper));
+}
+
+/// Fails unless `size` more bytes fit in what is left of the output.
+fn room(budget: &Budget, size: u64) -> Result<(), RenderError> {
+    if size > budget.output_left.load(Ordering::Relaxed) {
+        return Err(RenderErrorReason::Other(budget.output_message()).into());
+    }
+    Ok(())
+}
+
+/// Bytes written to nowhere: how long a serialization will be, without
+/// building it.
+struct Count(u64);
+
+impl std::io::Write for Count {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0 += data.len() as u64;
+        Ok(data.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
 /// `{{json x}}`: x as a JSON value, which YAML reads back exactly: a safe
-/// way to insert any value, line breaks and quotes included.
-fn json(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
+/// way to insert any value, line breaks and quotes included. Escapes can
+/// make it 6 times its input, so its length is counted first.
+fn json(h: &Helper<'_>, budget: &Budget) -> Result<String, RenderError> {
     let v = param(h, 0)?;
-    write(out, &serde_json::to_string(v).unwrap_or_default())
+    let mut count = Count(0);
+    let _ = serde_json::to_writer(&mut count, v);
+    room(budget, count.0)?;
+    Ok(serde_json::to_string(v).unwrap_or_default())
 }
 
 /// `{{default x "fallback"}}`: x unless it is missing, null or empty.
-fn default(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
+fn default(h: &Helper<'_>, _: &Budget) -> Result<String, RenderError> {
     let v = h.param(0).filter(|p| !p.is_value_missing()).map(|p| p.value().clone()).unwrap_or(Value::Null);
     let empty = matches!(&v, Value::Null) || v.as_str() == Some("");
     let chosen = if empty { param(h, 1)?.clone() } else { v };
-    write(out, &text(&chosen))
+    Ok(text(&chosen))
 }
 
 /// `{{required "message" x}}`: x, or an error with the message.
-fn required(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
+fn required(h: &Helper<'_>, _: &Budget) -> Result<String, RenderError> {
     let message = text(param(h, 0)?);
     let v = h.param(1).filter(|p| !p.is_value_missing()).map(|p| p.value().clone()).unwrap_or(Value::Null);
     if v.is_null() || v.as_str() == Some("") {
         return Err(RenderErrorReason::Other(format!("required value: {message}")).into());
     }
-    write(out, &text(&v))
+    Ok(text(&v))
 }
 
-fn upper(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, &text(param(h, 0)?).to_uppercase())
+fn upper(h: &Helper<'_>, _: &Budget) -> Result<String, RenderError> {
+    Ok(text(param(h, 0)?).to_uppercase())
 }
 
-fn lower(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, &text(param(h, 0)?).to_lowercase())
+fn lower(h: &Helper<'_>, _: &Budget) -> Result<String, RenderError> {
+    Ok(text(param(h, 0)?).to_lowercase())
 }
 
-fn b64enc(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
-    write(out, &base64::engine::general_purpose::STANDARD.encode(text(param(h, 0)?)))
+fn b64enc(h: &Helper<'_>, budget: &Budget) -> Result<String, RenderError> {
+    let input = text(param(h, 0)?);
+    room(budget, (input.len() as u64).div_ceil(3) * 4)?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(input))
 }
 
 /// `{{indent 4 x}}`: x with every line but the first indented by 4 spaces,
 /// for a block scalar (`key: |` then `  {{indent 2 x}}`).
-fn indent(slot: &Slot, h: &Helper<'_>, out: &mut dyn Output) -> HelperResult {
+fn indent(h: &Helper<'_>, budget: &Budget) -> Result<String, RenderError> {
     let n = param(h, 0)?
         .as_u64()
         .ok_or_else(|| RenderErrorReason::Other("indent: the first argument is a number of spaces".into()))?;
     let pad = " ".repeat(usize::try_from(n.min(256)).unwrap_or(0));
     let body = text(param(h, 1)?);
     // The result can be 257 times the value: refuse it before building it.
-    let size = body.len() as u64 + body.matches('\n').count() as u64 * pad.len() as u64;
-    let budget = budget_of(slot);
-    if size > budget.output_left.load(Ordering::Relaxed) {
-        return Err(RenderErrorReason::Other(budget.output_message()).into());
-    }
-    let joined = body.trim_end_matches('\n').split('\n').collect::<Vec<_>>().join(&format!("\n{pad}"));
-    write(out, &joined)
+    room(budget, body.len() as u64 + body.matches('\n').count() as u64 * pad.len() as u64)?;
+    Ok(body.trim_end_matches('\n').split('\n').collect::<Vec<_>>().join(&format!("\n{pad}")))
 }
 
 /// `{{toYaml x}}`: x as a YAML block (a mapping or list), to place at the
 /// start of a line, typically with `indent`.
-fn to_yaml(
-    h: &Helper<'_>,
-    _: &Handlebars<'_>,
-    _: &Context,
-    _: &mut RenderContext<'_, '_>,
-    out: &mut dyn Output,
-) -> HelperResult {
+fn to_yaml(h: &Helper<'_>, _: &Budget) -> Result<String, RenderError> {
     let y = crate::yaml::to_yaml(param(h, 0)?);
-    write(out, y.trim_end_matches('\n'))
+    Ok(y.trim_end_matches('\n').to_string())
 }
 
 fn template_error(e: &handlebars::TemplateError) -> TemplateError {
@@ -385,26 +398,21 @@ impl Template {
             }
             s.to_string()
         });
-        registry.register_helper("json", Box::new(json));
-        registry.register_helper("default", Box::new(default));
-        registry.register_helper("required", Box::new(required));
-        registry.register_helper("upper", Box::new(upper));
-        registry.register_helper("lower", Box::new(lower));
-        registry.register_helper("b64enc", Box::new(b64enc));
         let budget: Slot = Arc::new(Mutex::new(Budget::default_limits()));
-        let slot = budget.clone();
-        registry.register_helper(
-            "indent",
-            Box::new(
-                move |h: &Helper<'_>,
-                      _: &Handlebars<'_>,
-                      _: &Context,
-                      _: &mut RenderContext<'_, '_>,
-                      out: &mut dyn Output| { indent(&slot, h, out) },
-            ),
-        );
+        let helpers: [(&str, Compute); 8] = [
+            ("json", json),
+            ("default", default),
+            ("required", required),
+            ("upper", upper),
+            ("lower", lower),
+            ("b64enc", b64enc),
+            ("indent", indent),
+            ("toYaml", to_yaml),
+        ];
+        for (name, compute) in helpers {
+            register(&mut registry, name, &budget, compute);
+        }
         registry.register_helper("each", Box::new(CountedEach { budget: budget.clone() }));
-        registry.register_helper("toYaml", Box::new(to_yaml));
         registry.register_template_string(NAME, text).map_err(|e| template_error(&e))?;
         Ok(Template { registry, multiline, guard_lines, budget })
     }
