@@ -246,6 +246,30 @@ fn no_secret_value_leaves_imprint() {
     assert_no_secret("base64 error", b64.render(&[]).bad_input(&["not valid base64", "data.TOKEN"]));
 }
 
+/// Fails if a write left an `imprint-` temporary beside its target.
+#[track_caller]
+fn assert_no_temporaries(dir: &Path) {
+    let leftovers: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.contains("imprint-"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+/// `imprint render TREE -o TARGET` with files capped at 16 KiB: SIGXFSZ is
+/// ignored, so an oversized write(2) fails with EFBIG, for root too.
+fn render_with_small_files(t: &Tree, target: &str) -> std::process::Output {
+    Command::new("bash")
+        .arg("-c")
+        .arg("ulimit -f 16; trap '' XFSZ; exec \"$0\" \"$@\"")
+        .arg(bin())
+        .args(["render", t.path().to_str().unwrap(), "-o", target])
+        .env_clear()
+        .output()
+        .unwrap()
+}
+
 #[test]
 fn output_is_all_or_nothing() {
     let t = Tree::new().file("cm.yaml", CM);
@@ -277,12 +301,7 @@ fn output_is_all_or_nothing() {
     broken.render(&["-o", &format!("{}/", dir.display())]).bad_input(&["cm.yaml"]);
     let after: Vec<_> = std::fs::read_dir(dir.join("_cluster")).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(before, after);
-    let leftovers: Vec<_> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("imprint-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_temporaries(out.path());
 }
 
 #[test]
@@ -483,18 +502,7 @@ fn a_failing_writer_leaves_the_previous_output() {
     let dir = out.path().join("rendered");
     t.render(&["-o", &format!("{}/", dir.display())]).ok();
     let before = std::fs::read_to_string(dir.join("_cluster/configmap-big.yaml")).ok();
-    let limited = |target: &str| {
-        let script = "ulimit -f 16; trap '' XFSZ; exec \"$0\" \"$@\"";
-        Command::new("bash")
-            .arg("-c")
-            .arg(script)
-            .arg(bin())
-            .args(["render", t.path().to_str().unwrap(), "-o", target])
-            .env_clear()
-            .output()
-            .unwrap()
-    };
-    let run = limited(file.to_str().unwrap());
+    let run = render_with_small_files(&t, file.to_str().unwrap());
     let err = String::from_utf8_lossy(&run.stderr);
     assert_eq!(run.status.code(), Some(2), "{err}");
     assert!(err.starts_with("error: cannot write") && err.contains("all.yaml"), "{err}");
@@ -503,22 +511,10 @@ fn a_failing_writer_leaves_the_previous_output() {
         "cm.yaml",
         format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: big}}\ndata: {{k: {}}}\n", "y".repeat(64 << 10)),
     );
-    let run = Command::new("bash")
-        .arg("-c")
-        .arg("ulimit -f 16; trap '' XFSZ; exec \"$0\" \"$@\"")
-        .arg(bin())
-        .args(["render", new_dir.path().to_str().unwrap(), "-o", &format!("{}/", dir.display())])
-        .env_clear()
-        .output()
-        .unwrap();
+    let run = render_with_small_files(&new_dir, &format!("{}/", dir.display()));
     assert_eq!(run.status.code(), Some(2), "{}", String::from_utf8_lossy(&run.stderr));
     assert_eq!(std::fs::read_to_string(dir.join("_cluster/configmap-big.yaml")).ok(), before);
-    let leftovers: Vec<_> = std::fs::read_dir(out.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.contains("imprint-"))
-        .collect();
-    assert!(leftovers.is_empty(), "{leftovers:?}");
+    assert_no_temporaries(out.path());
     // A full disk on stdout is an error, not a silent short stream.
     let full = Command::new(bin())
         .args(["render", t.path().to_str().unwrap()])
