@@ -200,7 +200,9 @@ pub fn generate(
             ))));
         }
         if let Some(first) = seen.insert(&e.key, &e.from) {
-            return Err(at(generator_error(format!("key {:?} is defined twice: by {first} and by {}", e.key, e.from))));
+            // An env-file key may be a pasted secret: name where, not what.
+            let what = if e.quiet { "a key".to_string() } else { format!("key {:?}", e.key) };
+            return Err(at(generator_error(format!("{what} is defined twice: by {first} and by {}", e.from))));
         }
     }
     // Required keys of the type are checked for every Secret in `render`.

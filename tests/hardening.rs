@@ -744,6 +744,13 @@ fn second_review_bypasses() {
         "--max-input-size",
     ]);
     repeated.render(&[]).ok();
+    // An env-file key that is really a pasted secret is not echoed when it repeats.
+    let pasted = Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: s\n  envs: [a.env, b.env]\n")
+        .file("a.env", "dG9wc2VjcmV0cGFzc3dvcmQ=\n")
+        .file("b.env", "dG9wc2VjcmV0cGFzc3dvcmQ=\n");
+    let err = pasted.render(&[]).bad_input(&["a key is defined twice", "a.env", "b.env"]).to_string();
+    assert!(!err.contains("dG9wc2VjcmV0cGFzc3dvcmQ"), "{err}");
     // Kubernetes refuses bundles over 1 MiB: a generator says so before encoding one.
     let big = Tree::new()
         .file("imprint.yaml", "secretGenerator:\n- name: s\n  files: [big.bin]\n")
