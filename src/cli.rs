@@ -406,11 +406,10 @@ fn read_stdin(max: u64) -> Result<String, Error> {
         .read_to_string(&mut text)
         .map_err(|e| Error::new(ErrorKind::Io { path: "<stdin>".into(), message: e.to_string() }))?;
     if text.len() as u64 > max {
-        return Err(Error::new(ErrorKind::Limit {
-            message: format!("stdin is larger than the limit of {max} bytes"),
-            flag: Some("--max-input-size"),
-        })
-        .help("raise the limit with --max-input-size if this input is legitimate"));
+        return Err(crate::limits::exceeded(
+            format!("stdin is larger than the limit of {max} bytes"),
+            crate::limits::Limit::InputSize,
+        ));
     }
     Ok(text)
 }
@@ -630,4 +629,28 @@ fn fn_cmd(args: &FnArgs) -> Result<i32, Error> {
     emit::check_size(out.len() as u64, &limits)?;
     print(&out)?;
     Ok(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::limits::Limit;
+    use clap::CommandFactory;
+
+    /// Limit errors name a flag in their help: each must exist, with its
+    /// `IMPRINT_MAX_*` variable, on every command that reads input.
+    #[test]
+    fn every_limit_is_a_flag_of_every_command() {
+        let cli = Cli::command();
+        for command in ["render", "diff", "graph", "check", "fn"] {
+            let command = cli.find_subcommand(command).expect("subcommand");
+            for limit in Limit::ALL {
+                let long = limit.flag().trim_start_matches("--");
+                let arg = command.get_arguments().find(|a| a.get_long() == Some(long));
+                let arg = arg.unwrap_or_else(|| panic!("{} has no {}", command.get_name(), limit.flag()));
+                let env = format!("IMPRINT_{}", long.replace('-', "_").to_uppercase());
+                assert_eq!(arg.get_env().and_then(|e| e.to_str()), Some(env.as_str()), "{}", limit.flag());
+            }
+        }
+    }
 }

@@ -41,7 +41,7 @@ impl From<std::io::Error> for WriteError {
 pub fn check_size(bytes: u64, limits: &Limits) -> Result<()> {
     if bytes > limits.max_output_bytes {
         let what = format!("the rendered output is larger than the limit of {} bytes", limits.max_output_bytes);
-        return Err(crate::limits::exceeded(what, "--max-output-size"));
+        return Err(crate::limits::exceeded(what, crate::limits::Limit::OutputSize));
     }
     Ok(())
 }

@@ -48,9 +48,10 @@ pub enum ErrorKind {
     /// Writing the output failed.
     #[error("cannot write {path:?}: {message}")]
     Output { path: String, message: String },
-    /// The input went past a resource limit; `flag` raises it.
+    /// The input went past a resource limit; its flag raises it (`None`
+    /// for a fixed one, such as JSON's nesting).
     #[error("{message}")]
-    Limit { message: String, flag: Option<&'static str> },
+    Limit { message: String, limit: Option<crate::limits::Limit> },
     /// Rendering would print nothing.
     #[error(
         "the render produced no objects (Argo CD would prune the whole application); pass --allow-empty if that is intended"

@@ -179,7 +179,7 @@ pub fn generate(
     // A ConfigMap holds at most 1 MiB; no real bundle needs more keys.
     if entries.len() > limits.max_bundle_keys {
         let what = format!("the bundle has {} keys; the limit is {}", entries.len(), limits.max_bundle_keys);
-        return Err(at(crate::limits::exceeded(what, "--max-bundle-keys")));
+        return Err(at(crate::limits::exceeded(what, crate::limits::Limit::BundleKeys)));
     }
     // The API server refuses a ConfigMap or Secret whose values pass 1 MiB
     // (before base64); say so here, before encoding a bundle that cannot

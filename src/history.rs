@@ -272,7 +272,7 @@ fn bundles_at(
                 "the ConfigMaps and Secrets of the revisions walked hold more than the limit of {} YAML nodes",
                 limits.max_yaml_nodes
             );
-            return Err(crate::limits::exceeded(what, "--max-yaml-nodes").in_file(path));
+            return Err(crate::limits::exceeded(what, crate::limits::Limit::YamlNodes).in_file(path));
         }
         cache.insert((path, id), kept);
     }

@@ -12,6 +12,7 @@ use crate::object::{Object, Origin};
 use crate::render::{self, Options, Rendered};
 use crate::source::{Backend, Confined};
 use serde_json::{Map, Value, json};
+use std::collections::HashMap;
 
 /// Where kustomize and kpt record an item's file.
 const PATH_ANNOTATIONS: &[&str] = &["config.kubernetes.io/path", "internal.config.kubernetes.io/path"];
@@ -100,7 +101,7 @@ fn resource_ref(o: &Object) -> Value {
     r
 }
 
-fn result(d: &Diagnostic, objects: &[Object]) -> Value {
+fn result(d: &Diagnostic, objects: &HashMap<String, &Object>) -> Value {
     let severity = match d.severity {
         Severity::Error => "error",
         Severity::Warning => "warning",
@@ -109,7 +110,7 @@ fn result(d: &Diagnostic, objects: &[Object]) -> Value {
     let mut r = Map::new();
     r.insert("message".into(), json!(format!("[{}] {}", d.code, d.message)));
     r.insert("severity".into(), json!(severity));
-    if let Some(o) = d.object.as_ref().and_then(|id| objects.iter().find(|o| &o.id().to_string() == id)) {
+    if let Some(o) = d.object.as_ref().and_then(|id| objects.get(id)) {
         r.insert("resourceRef".into(), resource_ref(o));
     }
     if let Some(f) = &d.field {
@@ -132,8 +133,14 @@ fn output(input: &Value, r: &Rendered) -> String {
     if let Some(fc) = input.get("functionConfig") {
         out.insert("functionConfig".into(), fc.clone());
     }
+    // Objects by id, first wins, built once: a search per result was
+    // quadratic on renders with many warnings.
+    let mut by_id: HashMap<String, &Object> = HashMap::new();
+    for o in &r.objects {
+        by_id.entry(o.id().to_string()).or_insert(o);
+    }
     let results: Vec<Value> =
-        r.diagnostics.iter().filter(|d| d.severity != Severity::Note).map(|d| result(d, &r.objects)).collect();
+        r.diagnostics.iter().filter(|d| d.severity != Severity::Note).map(|d| result(d, &by_id)).collect();
     if !results.is_empty() {
         out.insert("results".into(), Value::Array(results));
     }

@@ -75,12 +75,59 @@ impl Limits {
     }
 }
 
+/// Which limit an input went past. Errors carry this rather than the flag
+/// text, so code that maps one limit's error to another (a file's parser
+/// budget that is really what is left of a total) matches on a closed set.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    FileSize,
+    InputSize,
+    Documents,
+    YamlNodes,
+    Depth,
+    AliasExpansion,
+    BundleKeys,
+    TemplateIterations,
+    OutputSize,
+}
+
+impl Limit {
+    /// Every limit, in the order of README's table.
+    pub const ALL: [Limit; 9] = [
+        Limit::FileSize,
+        Limit::InputSize,
+        Limit::Documents,
+        Limit::YamlNodes,
+        Limit::Depth,
+        Limit::AliasExpansion,
+        Limit::BundleKeys,
+        Limit::TemplateIterations,
+        Limit::OutputSize,
+    ];
+
+    /// The command-line flag that raises it (also `IMPRINT_MAX_*`).
+    #[must_use]
+    pub fn flag(self) -> &'static str {
+        match self {
+            Limit::FileSize => "--max-file-size",
+            Limit::InputSize => "--max-input-size",
+            Limit::Documents => "--max-documents",
+            Limit::YamlNodes => "--max-yaml-nodes",
+            Limit::Depth => "--max-depth",
+            Limit::AliasExpansion => "--max-alias-expansion",
+            Limit::BundleKeys => "--max-bundle-keys",
+            Limit::TemplateIterations => "--max-template-iterations",
+            Limit::OutputSize => "--max-output-size",
+        }
+    }
+}
+
 /// The error for a limit that the input went past: `what` says which and
 /// by how much; the help names the flag that raises it.
 #[must_use]
-pub fn exceeded(what: impl Into<String>, flag: &'static str) -> Error {
-    Error::new(ErrorKind::Limit { message: what.into(), flag: Some(flag) })
-        .help(format!("raise the limit with {flag} if this input is legitimate"))
+pub fn exceeded(what: impl Into<String>, limit: Limit) -> Error {
+    Error::new(ErrorKind::Limit { message: what.into(), limit: Some(limit) })
+        .help(format!("raise the limit with {} if this input is legitimate", limit.flag()))
 }
 
 /// Counts the YAML nodes of a parsed value: one per mapping, sequence, key
@@ -129,7 +176,7 @@ mod tests {
 
     #[test]
     fn the_error_names_the_flag() {
-        let e = exceeded("too big", "--max-output-size").to_string();
+        let e = exceeded("too big", Limit::OutputSize).to_string();
         assert!(e.starts_with("too big") && e.contains("help: raise the limit with --max-output-size"), "{e}");
     }
 }

@@ -4,7 +4,7 @@
 
 use crate::config::{self, Generator, RenderConfig};
 use crate::error::{Error, ErrorKind, Result, config_error, object_error};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use crate::object::{Object, Origin};
 use crate::refs::Target;
 use crate::source::{Backend, Confined, Entry};
@@ -121,31 +121,20 @@ impl Tally {
         self.documents += other.documents;
         self.nodes += other.nodes;
         self.scalar_bytes += other.scalar_bytes;
-        for flag in ["--max-documents", "--max-yaml-nodes", "--max-input-size"] {
-            if self.over(flag, limits) {
-                return Err(Self::total_error(flag, limits).in_file(file));
+        for total in [Total::Documents, Total::Nodes, Total::StringBytes] {
+            if self.over(total, limits) {
+                return Err(total.error(limits).in_file(file));
             }
         }
         Ok(())
     }
 
-    fn over(&self, flag: &str, limits: &Limits) -> bool {
-        match flag {
-            "--max-documents" => self.documents > limits.max_documents,
-            "--max-input-size" => self.scalar_bytes > limits.max_input_bytes,
-            _ => self.nodes > limits.max_yaml_nodes,
+    fn over(&self, total: Total, limits: &Limits) -> bool {
+        match total {
+            Total::Documents => self.documents > limits.max_documents,
+            Total::Nodes => self.nodes > limits.max_yaml_nodes,
+            Total::StringBytes => self.scalar_bytes > limits.max_input_bytes,
         }
-    }
-
-    fn total_error(flag: &'static str, limits: &Limits) -> Error {
-        let what = match flag {
-            "--max-documents" => format!("{} YAML documents", limits.max_documents),
-            "--max-input-size" => {
-                format!("{} bytes of parsed strings (aliases count each use)", limits.max_input_bytes)
-            }
-            _ => format!("{} YAML nodes", limits.max_yaml_nodes),
-        };
-        crate::limits::exceeded(format!("more than the limit of {what} in all input files"), flag)
     }
 
     /// The limits for the next files: the parser stops a file as soon as
@@ -173,23 +162,55 @@ impl Tally {
     }
 }
 
+/// A total over all input files that has a limit.
+#[derive(Debug, Clone, Copy)]
+enum Total {
+    Documents,
+    Nodes,
+    /// Bytes of parsed strings, held to `--max-input-size`.
+    StringBytes,
+}
+
+impl Total {
+    /// The total a parser budget error is really about, when the budget
+    /// was what was left of the totals (`budget`) rather than the file's own.
+    fn of_budget(limit: Limit, budget: &Limits, limits: &Limits) -> Option<Total> {
+        match limit {
+            Limit::Documents => Some(Total::Documents),
+            Limit::YamlNodes => Some(Total::Nodes),
+            // The scalar budget is a file's size, lowered to what is left
+            // of the total (see `Tally::remaining`).
+            Limit::FileSize if budget.max_file_bytes < limits.max_file_bytes => Some(Total::StringBytes),
+            _ => None,
+        }
+    }
+
+    fn error(self, limits: &Limits) -> Error {
+        let (what, limit) = match self {
+            Total::Documents => (format!("{} YAML documents", limits.max_documents), Limit::Documents),
+            Total::Nodes => (format!("{} YAML nodes", limits.max_yaml_nodes), Limit::YamlNodes),
+            Total::StringBytes => (
+                format!("{} bytes of parsed strings (aliases count each use)", limits.max_input_bytes),
+                Limit::InputSize,
+            ),
+        };
+        crate::limits::exceeded(format!("more than the limit of {what} in all input files"), limit)
+    }
+}
+
 /// Runs `parse` with what is left of the totals as its budget, so the
 /// parser stops a file as soon as the totals would pass their limits; a
 /// budget that runs out is reported as the total it is part of.
 fn within<T>(total: Tally, limits: &Limits, path: &str, parse: impl FnOnce(&Limits) -> Result<T>) -> Result<T> {
     let budget = total.remaining(limits);
     parse(&budget).map_err(|e| {
-        let line = e.line.unwrap_or(0);
-        match &e.kind {
-            ErrorKind::Limit { flag: Some(flag @ ("--max-documents" | "--max-yaml-nodes")), .. } => {
-                Tally::total_error(flag, limits).in_file(path).at_line(line)
-            }
-            // The scalar budget, when what is left of the total is less
-            // than a file's own (see `Tally::remaining`).
-            ErrorKind::Limit { flag: Some("--max-file-size"), .. } if budget.max_file_bytes < limits.max_file_bytes => {
-                Tally::total_error("--max-input-size", limits).in_file(path).at_line(line)
-            }
-            _ => e,
+        let total = match &e.kind {
+            ErrorKind::Limit { limit: Some(limit), .. } => Total::of_budget(*limit, &budget, limits),
+            _ => None,
+        };
+        match total {
+            Some(total) => total.error(limits).in_file(path).at_line(e.line.unwrap_or(0)),
+            None => e,
         }
     })
 }

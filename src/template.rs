@@ -8,6 +8,7 @@
 //! `lower`, `b64enc`, `indent`, `toYaml`, plus handlebars' built-in logic
 //! (`if`, `unless`, `each`, `with`, `lookup`, `eq`, `ne`, `and`, `or`, `not`, …).
 
+use crate::limits::Limit;
 use base64::Engine as _;
 use handlebars::{
     BlockContext, BlockParams, Context, Handlebars, Helper, HelperDef, HelperResult, Output, RenderContext,
@@ -56,16 +57,18 @@ impl Budget {
 
     fn loop_error(&self) -> RenderError {
         RenderErrorReason::Other(format!(
-            "templates loop more than the limit of {} times in all (raise it with --max-template-iterations)",
-            self.iterations
+            "templates loop more than the limit of {} times in all (raise it with {})",
+            self.iterations,
+            Limit::TemplateIterations.flag()
         ))
         .into()
     }
 
     fn output_message(&self) -> String {
         format!(
-            "templates render more than the limit of {} bytes in all (raise it with --max-output-size)",
-            self.output
+            "templates render more than the limit of {} bytes in all (raise it with {})",
+            self.output,
+            Limit::OutputSize.flag()
         )
     }
 }

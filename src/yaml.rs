@@ -9,7 +9,7 @@
 //! documents renders while an alias bomb or a 10,000-deep nesting fails fast.
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::limits::Limits;
+use crate::limits::{Limit, Limits};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
@@ -53,7 +53,7 @@ fn options(limits: &Limits) -> serde_saphyr::Options {
 }
 
 /// A parser budget that ran out, as a limit error naming its flag.
-fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, &'static str)> {
+fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, Limit)> {
     use serde_saphyr::Error as E;
     use serde_saphyr::budget::BudgetBreach as B;
     let mut err = err;
@@ -61,14 +61,14 @@ fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, &
         err = error;
     }
     let alias =
-        || (format!("aliases expand past the limit of {}", limits.max_alias_expansion), "--max-alias-expansion");
-    let depth = || (format!("nesting deeper than the limit of {} levels", limits.max_depth), "--max-depth");
-    let nodes = || (format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes), "--max-yaml-nodes");
+        || (format!("aliases expand past the limit of {}", limits.max_alias_expansion), Limit::AliasExpansion);
+    let depth = || (format!("nesting deeper than the limit of {} levels", limits.max_depth), Limit::Depth);
+    let nodes = || (format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes), Limit::YamlNodes);
     Some(match err {
         E::Budget { breach, .. } => match breach {
             B::Depth { .. } => depth(),
             B::Documents { .. } => {
-                (format!("more than the limit of {} YAML documents", limits.max_documents), "--max-documents")
+                (format!("more than the limit of {} YAML documents", limits.max_documents), Limit::Documents)
             }
             B::Nodes { .. } | B::Events { .. } => nodes(),
             B::ScalarBytes { .. } => (
@@ -76,7 +76,7 @@ fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, &
                     "its scalars pass {} bytes (an alias counts its scalars again each time it is used)",
                     limits.max_file_bytes
                 ),
-                "--max-file-size",
+                Limit::FileSize,
             ),
             B::Aliases { .. } | B::Anchors { .. } | B::RecordedAnchorEvents { .. } | B::RecordedAnchorBytes { .. } => {
                 alias()
@@ -150,16 +150,16 @@ pub fn parse_json_limited(text: &str, file: &str, limits: &Limits) -> Result<Vec
         let line = e.line() as u64;
         if msg == NODE_LIMIT {
             let what = format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes);
-            return crate::limits::exceeded(what, "--max-yaml-nodes").in_file(file).at_line(line);
+            return crate::limits::exceeded(what, Limit::YamlNodes).in_file(file).at_line(line);
         }
         if msg == DEPTH_LIMIT {
             let what = format!("nesting deeper than the limit of {} levels", limits.max_depth);
-            return crate::limits::exceeded(what, "--max-depth").in_file(file).at_line(line);
+            return crate::limits::exceeded(what, Limit::Depth).in_file(file).at_line(line);
         }
         if msg == "recursion limit exceeded" {
             let what =
                 "nesting deeper than 128 levels, the most a JSON file may have (write it as YAML to nest deeper)";
-            return Error::new(ErrorKind::Limit { message: what.into(), flag: None }).in_file(file).at_line(line);
+            return Error::new(ErrorKind::Limit { message: what.into(), limit: None }).in_file(file).at_line(line);
         }
         Error::new(ErrorKind::Yaml(msg)).in_file(file).at_line(e.line() as u64)
     })?;

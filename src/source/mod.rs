@@ -12,6 +12,7 @@ pub mod dir;
 pub mod git;
 
 use crate::error::{Error, ErrorKind, Result};
+use crate::limits::Limit;
 
 /// What a backend finds at an in-tree path, without following links.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -137,21 +138,21 @@ impl<B: Backend> Confined<B> {
     /// Reads a resolved in-tree file, within the size limits; the size is
     /// checked before anything is read.
     fn read_target(&self, shown: &str, target: &str) -> Result<Vec<u8>> {
-        let limit_error = |what: &str, limit: u64, flag: &'static str| {
-            crate::limits::exceeded(format!("{what} is larger than the limit of {limit} bytes"), flag).in_file(shown)
+        let limit_error = |what: &str, limit: u64, which: Limit| {
+            crate::limits::exceeded(format!("{what} is larger than the limit of {limit} bytes"), which).in_file(shown)
         };
         let size = self.backend.size(target)?.unwrap_or(0);
         if size > self.limits.max_file_bytes {
-            return Err(limit_error("the file", self.limits.max_file_bytes, "--max-file-size"));
+            return Err(limit_error("the file", self.limits.max_file_bytes, Limit::FileSize));
         }
         let total = self.read_so_far.get() + size;
         if total > self.limits.max_input_bytes {
-            return Err(limit_error("the input read so far", self.limits.max_input_bytes, "--max-input-size"));
+            return Err(limit_error("the input read so far", self.limits.max_input_bytes, Limit::InputSize));
         }
         let bytes = self.backend.read(target)?;
         // Sizes can lie (a file growing under us): check what was read too.
         if bytes.len() as u64 > self.limits.max_file_bytes {
-            return Err(limit_error("the file", self.limits.max_file_bytes, "--max-file-size"));
+            return Err(limit_error("the file", self.limits.max_file_bytes, Limit::FileSize));
         }
         self.read_so_far.set(self.read_so_far.get() + bytes.len() as u64);
         Ok(bytes)
