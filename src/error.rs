@@ -278,6 +278,9 @@ impl fmt::Display for Diagnostic {
         if let Some(object) = &self.object {
             write!(f, "\n  object: {object}")?;
         }
+        if let Some(help) = &self.help {
+            write!(f, "\n  help: {help}")?;
+        }
         Ok(())
     }
 }

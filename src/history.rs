@@ -366,7 +366,10 @@ pub fn previous_versions(
                     message: format!("keepVersions skipped commit {}: {}", &commit.to_string()[..12], e.kind),
                     file: e.file.clone(),
                     line: e.line,
-                    ..Diagnostic::default()
+                    object: e.object.clone(),
+                    field: e.field.clone(),
+                    // A limit's help names the flag that raises it.
+                    help: e.help.clone(),
                 });
                 continue;
             }

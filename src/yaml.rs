@@ -60,8 +60,7 @@ fn budget_error(err: &serde_saphyr::Error, limits: &Limits) -> Option<(String, L
     while let E::AliasError { error, .. } | E::WithSnippet { error, .. } = err {
         err = error;
     }
-    let alias =
-        || (format!("aliases expand past the limit of {}", limits.max_alias_expansion), Limit::AliasExpansion);
+    let alias = || (format!("aliases expand past the limit of {}", limits.max_alias_expansion), Limit::AliasExpansion);
     let depth = || (format!("nesting deeper than the limit of {} levels", limits.max_depth), Limit::Depth);
     let nodes = || (format!("more than the limit of {} YAML nodes", limits.max_yaml_nodes), Limit::YamlNodes);
     Some(match err {
