@@ -282,6 +282,34 @@ fn to_yaml(h: &Helper<'_>, _: &Budget) -> Result<String, RenderError> {
     Ok(y.trim_end_matches('\n').to_string())
 }
 
+/// Refuses partials and decorators (`{{> p}}`, `{{#*inline "p"}}`) before
+/// anything renders: no budget counts their calls, and two calls a level
+/// make 2^n of them from a 1 KB file, one that calls itself overflows the
+/// stack. Missing partials already fail at render; inline ones would not.
+fn refuse_partials(compiled: &handlebars::template::Template) -> Result<(), TemplateError> {
+    use handlebars::template::TemplateElement as E;
+    // A stack, not recursion: blocks may nest as deep as the parser allows.
+    let mut pending = vec![compiled];
+    while let Some(t) = pending.pop() {
+        for (i, element) in t.elements.iter().enumerate() {
+            let what = match element {
+                E::PartialExpression(_) | E::PartialBlock(_) => "partials are not supported (`{{> name}}`)",
+                E::DecoratorExpression(_) | E::DecoratorBlock(_) => {
+                    "decorators and inline partials are not supported (`{{*name}}`, `{{#*inline}}`)"
+                }
+                E::HelperBlock(h) | E::Expression(h) | E::HtmlExpression(h) => {
+                    pending.extend(h.template.iter().chain(h.inverse.iter()));
+                    continue;
+                }
+                _ => continue,
+            };
+            let line = t.mapping.get(i).map(|m| m.0 as u64);
+            return Err(TemplateError { message: what.into(), line });
+        }
+    }
+    Ok(())
+}
+
 fn template_error(e: &handlebars::TemplateError) -> TemplateError {
     let message = match e.reason() {
         TemplateErrorReason::InvalidSyntax(_) => "template syntax error".to_string(),
@@ -417,6 +445,9 @@ impl Template {
         }
         registry.register_helper("each", Box::new(CountedEach { budget: budget.clone() }));
         registry.register_template_string(NAME, text).map_err(|e| template_error(&e))?;
+        if let Some(compiled) = registry.get_template(NAME) {
+            refuse_partials(compiled)?;
+        }
         Ok(Template { registry, multiline, guard_lines, budget })
     }
 
@@ -531,6 +562,27 @@ mod tests {
         assert!(err.message.contains("set the image"), "{err:?}");
         assert_eq!(r("{{nohelper 1}}", v.clone()).unwrap_err().message, "unknown helper `nohelper`");
         assert!(r("{{> other}}", v.clone()).unwrap_err().message.contains("partials"));
+    }
+
+    /// Partials have no budget: two calls a level made 2^24 calls from a
+    /// 1.2 KB file (7.6 s), and one calling itself overflowed the stack.
+    #[test]
+    fn partials_and_decorators_are_refused_before_rendering() {
+        let doubling: String = (1..=24)
+            .map(|i| format!("{{{{#*inline \"p{i}\"}}}}{{{{> p{}}}}}{{{{> p{}}}}}{{{{/inline}}}}", i - 1, i - 1))
+            .collect();
+        let cases = [
+            ("{{#*inline \"p0\"}}{{/inline}}".to_string() + &doubling + "{{> p24}}", 1, "inline partials"),
+            ("a\n{{#if x}}\n{{#*inline \"p\"}}x{{> p}}{{/inline}}{{/if}}".into(), 3, "inline partials"),
+            ("{{#each xs}}\n{{else}}{{> p}}{{/each}}".into(), 2, "partials are not supported"),
+            ("{{#> layout}}x{{/layout}}".into(), 1, "partials are not supported"),
+            ("{{*log}}".into(), 1, "decorators"),
+        ];
+        for (text, line, needle) in cases {
+            let err = Template::new(&text).err().unwrap_or_else(|| panic!("accepted: {text}"));
+            assert!(err.message.contains(needle), "{text}: {err:?}");
+            assert_eq!(err.line, Some(line), "{text}");
+        }
     }
 
     #[test]
