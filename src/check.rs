@@ -55,13 +55,15 @@ pub fn check(r: &Rendered, texts: &[(String, String)], settings: Settings) -> Ve
     unused_bundles(r, &mut out);
     mutable_env(r, &mut out);
     let texts: std::collections::HashMap<&str, &str> = texts.iter().map(|(p, t)| (p.as_str(), t.as_str())).collect();
+    // The items of a List share their document's start line: scan it once.
+    let mut documents = Documents::new();
     for o in &r.objects {
         substitution(o, settings, &mut out);
         sealed_secret(o, &mut out);
         unkeyed(o, settings, &mut out);
         plaintext(o, &mut out);
         names(o, &mut out);
-        ambiguous(o, &texts, &mut out);
+        ambiguous(o, &texts, &mut documents, &mut out);
     }
     external_secrets(r, &mut out);
     pv_versioned(r, &mut out);
@@ -109,24 +111,26 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
 }
 
 fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
-    // Bundles by kind and name, once (a Pod may have 30,000 env entries).
-    let mut bundles: std::collections::HashMap<(Target, &str), Vec<&Object>> = std::collections::HashMap::new();
+    // The first bundle of each kind and name, in each namespace and in
+    // any, once (a Pod may have 30,000 env entries, a name 30,000 namespaces).
+    let mut in_namespace: std::collections::HashMap<(Target, &str, &str), &Object> = std::collections::HashMap::new();
+    let mut anywhere: std::collections::HashMap<(Target, &str), &Object> = std::collections::HashMap::new();
     for o in &r.objects {
         if let Some(kind) = o.bundle_kind() {
-            bundles.entry((kind, o.name())).or_default().push(o);
+            in_namespace.entry((kind, o.name(), o.namespace())).or_insert(o);
+            anywhere.entry((kind, o.name())).or_insert(o);
         }
     }
     for l in &r.links {
         if !matches!(l.reference.via, Via::Env | Via::EnvFrom) {
             continue;
         }
-        let target = bundles
-            .get(&(l.reference.target, l.reference.name.as_str()))
-            .into_iter()
-            .flatten()
-            .find(|o| l.namespace.as_deref().is_none_or(|ns| ns == o.namespace()))
-            .copied();
-        let Some(target) = target else { continue };
+        let (kind, name) = (l.reference.target, l.reference.name.as_str());
+        let target = match l.namespace.as_deref() {
+            Some(ns) => in_namespace.get(&(kind, name, ns)),
+            None => anywhere.get(&(kind, name)),
+        };
+        let Some(&target) = target else { continue };
         if is_versioned(target) {
             continue;
         }
@@ -243,18 +247,24 @@ fn sealed_secret(o: &Object, out: &mut Vec<Diagnostic>) {
 }
 
 fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
-    // Secret links by name, once, so each ExternalSecret looks only at its own.
-    let mut by_name: std::collections::HashMap<&str, Vec<&crate::refs::Link>> = std::collections::HashMap::new();
-    for l in r.links.iter().filter(|l| l.reference.target == Target::Secret) {
-        by_name.entry(l.reference.name.as_str()).or_default().push(l);
+    // Secret links by name and namespace (`None`: any), once, so each
+    // ExternalSecret looks only at its own.
+    let mut by_target: std::collections::HashMap<(&str, Option<&str>), Vec<usize>> = std::collections::HashMap::new();
+    for (n, l) in r.links.iter().enumerate().filter(|(_, l)| l.reference.target == Target::Secret) {
+        by_target.entry((l.reference.name.as_str(), l.namespace.as_deref())).or_default().push(n);
     }
     for o in r.objects.iter().filter(|o| o.group() == "external-secrets.io" && o.kind() == "ExternalSecret") {
         let target = crate::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
-        let users: Vec<String> = by_name
-            .get(target)
+        let mut mine: Vec<usize> = [Some(o.namespace()), None]
             .into_iter()
+            .filter_map(|ns| by_target.get(&(target, ns)))
             .flatten()
-            .filter(|l| l.points_at(Target::Secret, o.namespace(), target))
+            .copied()
+            .collect();
+        mine.sort_unstable(); // in link order
+        let users: Vec<String> = mine
+            .into_iter()
+            .map(|n| &r.links[n])
             .filter(|l| !matches!(l.reference.via, Via::Rbac))
             .map(|l| r.objects[l.from].id().to_string())
             .collect();
@@ -341,7 +351,15 @@ fn names(o: &Object, out: &mut Vec<Diagnostic>) {
 
 /// Where a string is required, a YAML 1.1 boolean or a leading-zero number
 /// is almost always a forgotten quote (`value: yes`, `version: 0644`).
-fn ambiguous(o: &Object, texts: &std::collections::HashMap<&str, &str>, out: &mut Vec<Diagnostic>) {
+/// Key spellings by the file and start line of their document.
+type Documents<'a> = std::collections::HashMap<(String, u64), std::collections::HashMap<&'a str, (u64, String)>>;
+
+fn ambiguous<'a>(
+    o: &Object,
+    texts: &std::collections::HashMap<&str, &'a str>,
+    documents: &mut Documents<'a>,
+    out: &mut Vec<Diagnostic>,
+) {
     let is_cm = o.bundle_kind() == Some(Target::ConfigMap);
     let mut hits: Vec<(String, String)> = Vec::new();
     crate::refs::walk(&o.value, &mut Vec::new(), &mut |path, v| {
@@ -368,7 +386,7 @@ fn ambiguous(o: &Object, texts: &std::collections::HashMap<&str, &str>, out: &mu
     if hits.is_empty() {
         return;
     }
-    let spellings = spellings(o, texts);
+    let spellings = documents.entry((o.origin.file.clone(), o.origin.line)).or_insert_with(|| spellings(o, texts));
     for (field, key) in hits {
         let (line, spelled) = spellings.get(key.as_str()).map_or((None, None), |(l, s)| (Some(*l), Some(s.clone())));
         let mut d = Diagnostic::about(
@@ -392,8 +410,9 @@ fn ambiguous(o: &Object, texts: &std::collections::HashMap<&str, &str>, out: &mu
 }
 
 /// The line and plain spelling of the first `key: value` of each key in
-/// the object's own document (from its start line to the next `---`), in
-/// one pass: looking each hit up from the start again was quadratic.
+/// the object's own document (from its start line to the next `---` or
+/// `...`), in one pass: looking each hit up from the start again was
+/// quadratic. Cached per document by the caller (List items share one).
 fn spellings<'a>(
     o: &Object,
     texts: &std::collections::HashMap<&str, &'a str>,
@@ -402,7 +421,7 @@ fn spellings<'a>(
     let Some(text) = texts.get(o.origin.file.as_str()) else { return found };
     let start = usize::try_from(o.origin.line.saturating_sub(1)).unwrap_or(0);
     for (n, line) in text.lines().enumerate().skip(start) {
-        if n > start && line.starts_with("---") {
+        if n > start && (line.starts_with("---") || line.starts_with("...")) {
             break;
         }
         let t = line.trim_start().trim_start_matches("- ");

@@ -91,16 +91,27 @@ pub fn build(r: &Rendered) -> Graph {
             )
         })
         .collect();
+    // Bundles by kind and name, and by namespace too: a link into one
+    // namespace looks at that namespace's bundles only, however many
+    // namespaces hold the name; a link into any namespace (ClusterRole
+    // resourceNames) is an edge to each of them.
     let mut by_name: std::collections::HashMap<(&str, &str), Vec<usize>> = Default::default();
+    let mut by_namespace: std::collections::HashMap<(&str, &str, &str), Vec<usize>> = Default::default();
     for (pos, (i, b)) in bundles.iter().enumerate() {
         if b.superseded {
             continue; // references name the current version
         }
         let o = &r.objects[*i];
         by_name.entry((o.kind(), original(o))).or_default().push(pos);
+        by_namespace.entry((o.kind(), original(o), o.namespace())).or_default().push(pos);
     }
     for l in &r.links {
-        let Some(candidates) = by_name.get(&(l.reference.target.kind(), l.reference.name.as_str())) else { continue };
+        let (kind, name) = (l.reference.target.kind(), l.reference.name.as_str());
+        let candidates = match l.namespace.as_deref() {
+            Some(ns) => by_namespace.get(&(kind, name, ns)),
+            None => by_name.get(&(kind, name)),
+        };
+        let Some(candidates) = candidates else { continue };
         for &pos in candidates {
             let o = &r.objects[bundles[pos].0];
             if l.points_at(l.reference.target, o.namespace(), original(o)) {

@@ -6,7 +6,7 @@ use crate::object::Object;
 use crate::refs::{Link, Target, Via};
 use crate::version::Renames;
 use serde_json::Value;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 /// Names that exist in every namespace without being in any manifest.
 const BUILTIN_EXTERNAL: &[&str] = &["kube-root-ca.crt"];
@@ -69,6 +69,9 @@ pub fn dangling(objects: &[Object], links: &[Link], externals: &Externals) -> Ve
     present.extend(provided_secrets(objects).into_iter().map(|(ns, n)| (Target::Secret, ns, n)));
     let any_ns: HashSet<(Target, &str)> = present.iter().map(|(t, _, n)| (*t, *n)).collect();
     let mut out = Vec::new();
+    // Each referrer's external-names annotation, split once (a Pod may list
+    // 40,000 names and hold as many references).
+    let mut marks: HashMap<usize, HashSet<&str>> = HashMap::new();
     for (i, l) in links.iter().enumerate() {
         let r = &l.reference;
         // RBAC may name objects created at run time; PersistentVolumes name
@@ -80,10 +83,19 @@ pub fn dangling(objects: &[Object], links: &[Link], externals: &Externals) -> Ve
             Some(ns) => present.contains(&(r.target, ns.as_str(), r.name.as_str())),
             None => any_ns.contains(&(r.target, r.name.as_str())),
         };
-        let ns = l.namespace.clone().unwrap_or_default();
-        let marked =
-            objects[l.from].annotation(ANN_EXTERNAL).is_some_and(|list| list.split(',').any(|n| n.trim() == r.name));
-        if !(found || marked || externals.contains(&ns, &r.name)) {
+        if found {
+            continue;
+        }
+        let marked = marks
+            .entry(l.from)
+            .or_insert_with(|| {
+                objects[l.from]
+                    .annotation(ANN_EXTERNAL)
+                    .map(|list| list.split(',').map(str::trim).collect())
+                    .unwrap_or_default()
+            })
+            .contains(r.name.as_str());
+        if !(marked || externals.contains(l.namespace.as_deref().unwrap_or_default(), &r.name)) {
             out.push(i);
         }
     }
@@ -157,34 +169,57 @@ fn rewrite_rbac(
     links: &[&Link],
     by_name: &std::collections::BTreeMap<(Target, &str), Vec<(&str, &str)>>,
 ) {
-    // (object, path of the resourceNames list) -> element index -> new names
-    // (maps and sets throughout: a list may hold 300,000 names).
-    let mut edits: std::collections::BTreeMap<(usize, String), std::collections::BTreeMap<usize, Vec<String>>> =
+    // (object, path of the resourceNames list) -> element index -> what it
+    // names (maps and sets throughout: a list may hold 300,000 names).
+    type Names<'a> = (Target, &'a str, Option<&'a str>);
+    let mut wanted: std::collections::BTreeMap<(usize, String), std::collections::BTreeMap<usize, Vec<Names>>> =
         Default::default();
     // Elements that keep their original name as well: some target it may
     // stand for (the other kind, or, for a ClusterRole, another namespace)
     // is not renamed, and its access must not be lost.
     let mut keep: std::collections::BTreeSet<(usize, String, usize)> = Default::default();
+    let in_ns = |ns: Option<&str>, n: &str| ns.is_none_or(|want| want == n);
+    let renamed = |t: Target, name: &str, ns: Option<&str>| -> Vec<String> {
+        by_name
+            .get(&(t, name))
+            .into_iter()
+            .flatten()
+            .filter(|(n, _)| in_ns(ns, n))
+            .map(|(_, n)| (*n).to_string())
+            .collect()
+    };
     for l in links {
         let r = &l.reference;
         let Some(crate::refs::Seg::Index(idx)) = r.path.0.last() else {
             continue;
         };
-        let list_path = crate::refs::FieldPath(r.path.0[..r.path.0.len() - 1].to_vec());
-        let news: Vec<String> = by_name
-            .get(&(r.target, r.name.as_str()))
-            .into_iter()
-            .flatten()
-            .filter(|(ns, _)| l.namespace.as_deref().is_none_or(|want| want == *ns))
-            .map(|(_, n)| (*n).to_string())
-            .collect();
-        if news.is_empty() || l.namespace.is_none() {
-            keep.insert((l.from, list_path.to_string(), *idx));
+        let list_path = crate::refs::FieldPath(r.path.0[..r.path.0.len() - 1].to_vec()).to_string();
+        let ns = l.namespace.as_deref();
+        let any = by_name.get(&(r.target, r.name.as_str())).is_some_and(|v| v.iter().any(|(n, _)| in_ns(ns, n)));
+        if !any || l.namespace.is_none() {
+            keep.insert((l.from, list_path.clone(), *idx));
         }
-        if news.is_empty() {
-            continue;
+        if any {
+            let names = (r.target, r.name.as_str(), l.namespace.as_deref());
+            wanted.entry((l.from, list_path)).or_default().entry(*idx).or_default().push(names);
         }
-        edits.entry((l.from, list_path.to_string())).or_default().entry(*idx).or_default().extend(news);
+    }
+    // The new names, each set once per list, at the first element that
+    // names it: a name listed n times over n namespaces would otherwise
+    // hold n x n strings (6,000: 2 GB) only for the list to drop repeats.
+    let mut edits: std::collections::BTreeMap<(usize, String), std::collections::BTreeMap<usize, Vec<String>>> =
+        Default::default();
+    for (key, elements) in wanted {
+        let mut done: std::collections::HashSet<Names> = std::collections::HashSet::new();
+        let list = edits.entry(key).or_default();
+        for (idx, names) in elements {
+            let news = list.entry(idx).or_default();
+            for (t, name, ns) in names {
+                if done.insert((t, name, ns)) {
+                    news.extend(renamed(t, name, ns));
+                }
+            }
+        }
     }
     for l in links {
         let r = &l.reference;

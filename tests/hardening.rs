@@ -835,3 +835,51 @@ fn third_review_lookups_stay_linear() {
     assert_eq!(out.stderr.matches("its name appears in ConfigMap/ns0/big at data.blob").count(), 1_500);
     assert!(took < Duration::from_secs(15), "{took:?}");
 }
+
+/// A fourth review's inputs of the same kind: a name in thousands of
+/// namespaces (each lookup scanned them all: `graph` 118 s at 10,000), and
+/// `check` rescanning a whole List for each of its items (60 s at 4,000).
+#[test]
+fn fourth_review_lookups_stay_linear() {
+    let mut all = String::new();
+    for i in 0..5_000 {
+        all.push_str(&format!(
+            "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x, namespace: n{i}}}\ndata: {{k: v{i}}}\n---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p, namespace: n{i}}}\nspec:\n  containers:\n  - name: c\n    image: i\n    env:\n    - name: E\n      valueFrom: {{configMapKeyRef: {{name: x, key: k}}}}\n"
+        ));
+    }
+    let spread = Tree::new().file("imprint.yaml", "resources: [all.yaml]\n").file("all.yaml", all);
+    let start = Instant::now();
+    let out = imprint(&["graph", "--format", "json", spread.path().to_str().unwrap()], None, &[]);
+    let took = start.elapsed();
+    let graph: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
+    let bundles = graph["bundles"].as_array().unwrap();
+    assert_eq!(bundles.len(), 5_000);
+    assert!(bundles.iter().all(|b| b["usedBy"].as_array().map(Vec::len) == Some(1)), "one user each");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+
+    let items: String = (0..3_000)
+        .map(|i| format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm{i}\n    labels:\n      a: yes\n  data:\n    k: v\n"))
+        .collect();
+    let list = Tree::new().file("all.yaml", format!("apiVersion: v1\nkind: List\nitems:\n{items}"));
+    let start = Instant::now();
+    let out = imprint(&["check", list.path().to_str().unwrap()], None, &[]);
+    let took = start.elapsed();
+    assert_eq!(out.stdout.matches("warning[yaml11-ambiguous]").count(), 3_000, "{}", out.stderr);
+    assert!(took < Duration::from_secs(15), "{took:?}");
+
+    // One ClusterRole listing `x` 6,000 times, `x` in 6,000 namespaces: the
+    // RBAC rewrite held 6,000 x 6,000 names (2.0 GB) before deduplicating.
+    let mut all: String = (0..6_000)
+        .map(|i| {
+            format!("---\napiVersion: v1\nkind: ConfigMap\nmetadata: {{name: x, namespace: n{i}}}\ndata: {{k: v}}\n")
+        })
+        .collect();
+    all.push_str(&format!(
+        "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\nmetadata: {{name: r}}\nrules:\n- apiGroups: ['']\n  resources: [configmaps]\n  resourceNames: [{}]\n  verbs: [get]\n",
+        vec!["x"; 6_000].join(",")
+    ));
+    let rbac = Tree::new().file("imprint.yaml", "versionResources: all\nresources: [all.yaml]\n").file("all.yaml", all);
+    let (code, err, took) = bounded(&["render", "."], None, rbac.path());
+    assert_eq!(code, 0, "{err}");
+    assert!(took < Duration::from_secs(15), "{took:?}");
+}

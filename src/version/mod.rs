@@ -61,9 +61,12 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
     let mut notes = Vec::new();
     // Candidates that pass every rule but the name-occurrence scan.
     let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
-    let mut by_name: HashMap<(Target, &str), Vec<&Link>> = HashMap::new();
-    for l in links {
-        by_name.entry((l.reference.target, l.reference.name.as_str())).or_default().push(l);
+    // Links by what they point at, their namespace part of the key: a name
+    // used in thousands of namespaces must not make each lookup scan them
+    // all (`None` is a link into any namespace).
+    let mut by_target: HashMap<(Target, &str, Option<&str>), Vec<usize>> = HashMap::new();
+    for (n, l) in links.iter().enumerate() {
+        by_target.entry((l.reference.target, l.reference.name.as_str(), l.namespace.as_deref())).or_default().push(n);
     }
     let alertmanagers: HashSet<(&str, String)> = objects
         .iter()
@@ -101,13 +104,14 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             VersionResources::Referenced => {}
         }
         let (ns, name) = (obj.namespace(), obj.name());
-        let mine: Vec<&Link> = by_name
-            .get(&(target, name))
+        let mut mine: Vec<usize> = [Some(ns), None]
             .into_iter()
+            .filter_map(|ns| by_target.get(&(target, name, ns)))
             .flatten()
             .copied()
-            .filter(|l| l.points_at(target, ns, name))
             .collect();
+        mine.sort_unstable(); // in link order, as the notes name the first
+        let mine: Vec<&Link> = mine.into_iter().map(|n| &links[n]).collect();
         if let Some(l) = mine.iter().find(|l| l.reference.via == Via::Rbac) {
             let role = &objects[l.from];
             notes.push(note(obj, "unversioned-rbac", format!(
