@@ -568,12 +568,16 @@ fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     let rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
     print_diagnostics(&rendered, false, false);
     let g = crate::graph::build(&rendered).filter(args.bundle.as_deref(), args.workload.as_deref());
-    print(&match args.format {
+    let text = match args.format {
         GraphFormat::Table => crate::graph::to_table(&g),
         GraphFormat::Dot => crate::graph::to_dot(&g),
         GraphFormat::Mermaid => crate::graph::to_mermaid(&g),
         GraphFormat::Json => crate::graph::to_json(&g),
-    })?;
+    };
+    // A ClusterRole's resourceNames are an edge to every namespace's bundle
+    // of that name: n roles over n namespaces print n^2 rows.
+    emit::check_size(text.len() as u64, &args.input.limits.limits())?;
+    print(&text)?;
     Ok(0)
 }
 

@@ -436,6 +436,13 @@ fn every_limit_is_a_flag_with_its_own_error() {
     t.render(&["--max-output-size", "100", "-o", &format!("{}/dir/", out.path().display())])
         .bad_input(&["--max-output-size"]);
     assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 1, "only all.yaml: no temporary left");
+    // graph's report is output too (n ClusterRoles over n namespaces print n^2 rows).
+    let dir = t.path().to_str().unwrap();
+    let graph = imprint(&["graph", "--format", "json", dir], None, &[]);
+    let size = graph.ok().len();
+    imprint(&["graph", "--format", "json", "--max-output-size", &(size - 1).to_string(), dir], None, &[])
+        .bad_input(&["larger than the limit", "--max-output-size"]);
+    imprint(&["graph", "--format", "json", "--max-output-size", &size.to_string(), dir], None, &[]).ok();
     // Templates stop at the output limit too.
     let tpl = Tree::new().file("imprint.yaml", "values:\n  inline: {n: [1, 2, 3]}\n").file(
         "cm.yaml.hbs",
