@@ -247,24 +247,12 @@ fn sealed_secret(o: &Object, out: &mut Vec<Diagnostic>) {
 }
 
 fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
-    // Secret links by name and namespace (`None`: any), once, so each
-    // ExternalSecret looks only at its own.
-    let mut by_target: std::collections::HashMap<(&str, Option<&str>), Vec<usize>> = std::collections::HashMap::new();
-    for (n, l) in r.links.iter().enumerate().filter(|(_, l)| l.reference.target == Target::Secret) {
-        by_target.entry((l.reference.name.as_str(), l.namespace.as_deref())).or_default().push(n);
-    }
+    let index = crate::refs::LinkIndex::new(&r.links);
     for o in r.objects.iter().filter(|o| o.group() == "external-secrets.io" && o.kind() == "ExternalSecret") {
         let target = crate::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
-        let mut mine: Vec<usize> = [Some(o.namespace()), None]
+        let users: Vec<String> = index
+            .pointing_at(Target::Secret, o.namespace(), target)
             .into_iter()
-            .filter_map(|ns| by_target.get(&(target, ns)))
-            .flatten()
-            .copied()
-            .collect();
-        mine.sort_unstable(); // in link order
-        let users: Vec<String> = mine
-            .into_iter()
-            .map(|n| &r.links[n])
             .filter(|l| !matches!(l.reference.via, Via::Rbac))
             .map(|l| r.objects[l.from].id().to_string())
             .collect();
@@ -349,11 +337,11 @@ fn names(o: &Object, out: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Where a string is required, a YAML 1.1 boolean or a leading-zero number
-/// is almost always a forgotten quote (`value: yes`, `version: 0644`).
 /// Key spellings by the file and start line of their document.
 type Documents<'a> = std::collections::HashMap<(String, u64), std::collections::HashMap<&'a str, (u64, String)>>;
 
+/// Where a string is required, a YAML 1.1 boolean or a leading-zero number
+/// is almost always a forgotten quote (`value: yes`, `version: 0644`).
 fn ambiguous<'a>(
     o: &Object,
     texts: &std::collections::HashMap<&str, &'a str>,

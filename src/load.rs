@@ -530,10 +530,10 @@ pub(crate) fn resource_files<B: Backend>(
         }
         return Ok(out);
     };
-    // Every file under DIR, walked once for all globs, with its positions
-    // sorted by path: a glob looks only at the files that start with its
-    // literal prefix (32,000 globs over 32,000 files took 42 s).
-    let mut all: Option<(Vec<crate::source::Found>, Vec<usize>)> = None;
+    // Every file under DIR, walked once for all globs. The walk is in byte
+    // order of the path, so a glob looks only at the run of files that
+    // start with its literal prefix (32,000 globs over 32,000 files took 42 s).
+    let mut all: Option<Vec<crate::source::Found>> = None;
     for (i, located) in list.iter().enumerate() {
         let entry = &located.value;
         let at = |e: Error| e.in_file(config::FILE_NAME).at_line(located.line).field(format!("resources[{i}]"));
@@ -544,27 +544,19 @@ pub(crate) fn resource_files<B: Backend>(
                 .build()
                 .map_err(|e| at(config_error(format!("bad glob {entry:?}: {}", e.kind()))))?
                 .compile_matcher();
-            let (files, by_path) = match &all {
-                Some(a) => a,
-                None => {
-                    let files = src.walk("").map_err(at)?;
-                    let mut by_path: Vec<usize> = (0..files.len()).collect();
-                    by_path.sort_by(|&a, &b| files[a].path.cmp(&files[b].path));
-                    all.insert((files, by_path))
-                }
+            let files = match &all {
+                Some(f) => f,
+                None => all.insert(src.walk("").map_err(at)?),
             };
             let prefix = literal_prefix(&norm);
-            let from = by_path.partition_point(|&i| files[i].path.as_str() < prefix);
-            let mut hits: Vec<usize> = by_path[from..]
-                .iter()
-                .copied()
-                .take_while(|&i| files[i].path.starts_with(prefix))
-                .filter(|&i| glob.is_match(&files[i].path) && !excluded(&files[i].path))
-                .collect();
-            hits.sort_unstable(); // in walk order, as before
+            let from = files.partition_point(|f| f.path.as_str() < prefix);
             let before = out.len();
-            for i in hits {
-                push(files[i].path.clone(), files[i].target.clone(), &mut out);
+            for f in files[from..]
+                .iter()
+                .take_while(|f| f.path.starts_with(prefix))
+                .filter(|f| glob.is_match(&f.path) && !excluded(&f.path))
+            {
+                push(f.path.clone(), f.target.clone(), &mut out);
             }
             if out.len() == before {
                 return Err(at(config_error(format!("glob {entry:?} matches no file"))));
@@ -724,15 +716,6 @@ fn fold_string_data(obj: &mut Object) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn a_glob_matches_only_paths_with_its_literal_prefix() {
-        assert_eq!(literal_prefix("m/f12.y*ml"), "m/f12.y");
-        assert_eq!(literal_prefix("**/x.yaml"), "");
-        assert_eq!(literal_prefix("a/{b,c}/d"), "a/");
-        assert_eq!(literal_prefix("a/\\*b/*"), "a/");
-        assert_eq!(literal_prefix("a/[xy]"), "a/");
-    }
     use crate::source::memory::MemBackend;
     use crate::template::Budget;
     use serde_json::json;
@@ -841,5 +824,14 @@ mod tests {
         assert_eq!(loaded.objects.len(), 1);
         assert_eq!(loaded.bundles[0].inputs.len(), 1);
         assert_eq!(loaded.bundles[0].line, 2);
+    }
+
+    #[test]
+    fn a_glob_matches_only_paths_with_its_literal_prefix() {
+        assert_eq!(literal_prefix("m/f12.y*ml"), "m/f12.y");
+        assert_eq!(literal_prefix("**/x.yaml"), "");
+        assert_eq!(literal_prefix("a/{b,c}/d"), "a/");
+        assert_eq!(literal_prefix("a/\\*b/*"), "a/");
+        assert_eq!(literal_prefix("a/[xy]"), "a/");
     }
 }

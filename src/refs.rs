@@ -668,6 +668,41 @@ impl Link {
     }
 }
 
+/// Links by what they point at, the namespace part of the key (`None`:
+/// any namespace), so a name used in thousands of namespaces costs one
+/// lookup, not a scan of them all.
+pub struct LinkIndex<'a> {
+    links: &'a [Link],
+    by_target: std::collections::HashMap<(Target, &'a str, Option<&'a str>), Vec<usize>>,
+}
+
+impl<'a> LinkIndex<'a> {
+    #[must_use]
+    pub fn new(links: &'a [Link]) -> Self {
+        let mut by_target: std::collections::HashMap<_, Vec<usize>> = std::collections::HashMap::new();
+        for (n, l) in links.iter().enumerate() {
+            by_target
+                .entry((l.reference.target, l.reference.name.as_str(), l.namespace.as_deref()))
+                .or_default()
+                .push(n);
+        }
+        LinkIndex { links, by_target }
+    }
+
+    /// The links that [`Link::points_at`] this bundle, in link order.
+    #[must_use]
+    pub fn pointing_at(&self, target: Target, namespace: &str, name: &str) -> Vec<&'a Link> {
+        let mut found: Vec<usize> = [Some(namespace), None]
+            .into_iter()
+            .filter_map(|ns| self.by_target.get(&(target, name, ns)))
+            .flatten()
+            .copied()
+            .collect();
+        found.sort_unstable();
+        found.into_iter().map(|n| &self.links[n]).collect()
+    }
+}
+
 /// Every reference of every object, resolved to a namespace. Objects must
 /// already carry their effective namespace.
 #[must_use]

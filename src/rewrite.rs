@@ -200,7 +200,7 @@ fn rewrite_rbac(
             keep.insert((l.from, list_path.clone(), *idx));
         }
         if any {
-            let names = (r.target, r.name.as_str(), l.namespace.as_deref());
+            let names = (r.target, r.name.as_str(), ns);
             wanted.entry((l.from, list_path)).or_default().entry(*idx).or_default().push(names);
         }
     }

@@ -136,6 +136,13 @@ fn hidden_folders_are_skipped_and_globs_work() {
     assert_eq!(docs.len(), 2, "the glob does not cross folders");
     let tree = Tree::new().file("imprint.yaml", "resources: [\"nope/*.yaml\"]\n");
     tree.render(&[]).bad_input(&["matches no file", "imprint.yaml:1", "resources[0]"]);
+    // A glob looks only at the paths that start with its literal prefix
+    // (`d`): `d-x.yaml` and `d/x.yaml` both, in the walk's order.
+    let cm = |n: &str| format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: {n}}}\n");
+    let tree = Tree::new().file("d/x.yaml", cm("slash")).file("d-x.yaml", cm("dash")).file("e.yaml", cm("other"));
+    let everything = tree.render(&[]).ok().to_string();
+    let globbed = tree.file("imprint.yaml", "resources: [\"d{/x,-x}.y*ml\", e.yaml]\n");
+    assert_eq!(globbed.render(&[]).ok(), everything);
 }
 
 #[test]

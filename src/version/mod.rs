@@ -7,7 +7,7 @@ pub mod hash;
 use crate::config::VersionResources;
 use crate::error::{Diagnostic, Error, Result, Severity, naming_error, object_error};
 use crate::object::Object;
-use crate::refs::{FieldPath, Link, Seg, Target, Via};
+use crate::refs::{FieldPath, Link, LinkIndex, Seg, Target, Via};
 use crate::template::Template;
 use base64::Engine as _;
 use hash::{Content, EntryTag, HashKey};
@@ -61,13 +61,7 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
     let mut notes = Vec::new();
     // Candidates that pass every rule but the name-occurrence scan.
     let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
-    // Links by what they point at, their namespace part of the key: a name
-    // used in thousands of namespaces must not make each lookup scan them
-    // all (`None` is a link into any namespace).
-    let mut by_target: HashMap<(Target, &str, Option<&str>), Vec<usize>> = HashMap::new();
-    for (n, l) in links.iter().enumerate() {
-        by_target.entry((l.reference.target, l.reference.name.as_str(), l.namespace.as_deref())).or_default().push(n);
-    }
+    let index = LinkIndex::new(links);
     let alertmanagers: HashSet<(&str, String)> = objects
         .iter()
         .filter(|o| o.kind() == "Alertmanager" && o.group() == "monitoring.coreos.com")
@@ -104,14 +98,7 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             VersionResources::Referenced => {}
         }
         let (ns, name) = (obj.namespace(), obj.name());
-        let mut mine: Vec<usize> = [Some(ns), None]
-            .into_iter()
-            .filter_map(|ns| by_target.get(&(target, name, ns)))
-            .flatten()
-            .copied()
-            .collect();
-        mine.sort_unstable(); // in link order, as the notes name the first
-        let mine: Vec<&Link> = mine.into_iter().map(|n| &links[n]).collect();
+        let mine = index.pointing_at(target, ns, name); // in link order: the notes name the first
         if let Some(l) = mine.iter().find(|l| l.reference.via == Via::Rbac) {
             let role = &objects[l.from];
             notes.push(note(obj, "unversioned-rbac", format!(
