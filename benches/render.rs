@@ -77,7 +77,30 @@ fn bench_stages(c: &mut Criterion) {
     group.bench_function("pipeline (generate, version, rewrite, order)", |b| {
         b.iter(|| black_box(imprint::render::render(loaded.clone(), &opts).unwrap()))
     });
-    group.bench_function("references", |b| b.iter(|| black_box(imprint::refs::links(&rendered.objects, &[]))));
+    let rules = imprint::refs::Rules::new(&[]);
+    let scopes = imprint::kinds::Scopes::of(&rendered.objects);
+    group.bench_function("references", |b| {
+        b.iter(|| black_box(imprint::refs::resolve::links(&rendered.objects, &rules, &scopes)))
+    });
+    // Every versioned bundle as renamed: the scan reads every object.
+    let renamed: Vec<imprint::refs::stale::Renamed> = rendered
+        .objects
+        .iter()
+        .enumerate()
+        .filter_map(|(index, o)| {
+            Some(imprint::refs::stale::Renamed {
+                index,
+                target: o.bundle_kind()?,
+                namespace: o.namespace(),
+                old: o.annotation(imprint::version::ANN_BUNDLE)?,
+                new: o.name(),
+            })
+        })
+        .collect();
+    assert!(!renamed.is_empty());
+    group.bench_function("stale-name scan", |b| {
+        b.iter(|| black_box(imprint::refs::stale::scan_all(&rendered.objects, &renamed, &scopes)))
+    });
     group.bench_function("order", |b| {
         b.iter(|| {
             let mut objects = rendered.objects.clone();

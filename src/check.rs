@@ -5,7 +5,7 @@
 use crate::error::{Diagnostic, Severity};
 use crate::graph;
 use crate::object::Object;
-use crate::refs::{Seg, Target, Via};
+use crate::refs::{Role, Seg, Target, Via};
 use crate::render::Rendered;
 use crate::version::{ANN_BUNDLE, valid_name};
 use base64::Engine as _;
@@ -111,27 +111,13 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
 }
 
 fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
-    // The first bundle of each kind and name, in each namespace and in
-    // any, once (a Pod may have 30,000 env entries, a name 30,000 namespaces).
-    let mut in_namespace: std::collections::HashMap<(Target, &str, &str), &Object> = std::collections::HashMap::new();
-    let mut anywhere: std::collections::HashMap<(Target, &str), &Object> = std::collections::HashMap::new();
-    for o in &r.objects {
-        if let Some(kind) = o.bundle_kind() {
-            in_namespace.entry((kind, o.name(), o.namespace())).or_insert(o);
-            anywhere.entry((kind, o.name())).or_insert(o);
-        }
-    }
     for l in &r.links {
         if !matches!(l.reference.via, Via::Env | Via::EnvFrom) {
             continue;
         }
-        let (kind, name) = (l.reference.target, l.reference.name.as_str());
-        let target = match l.namespace.as_deref() {
-            Some(ns) => in_namespace.get(&(kind, name, ns)),
-            None => anywhere.get(&(kind, name)),
-        };
-        let Some(&target) = target else { continue };
-        if is_versioned(target) {
+        // The first object it names (several only without a namespace).
+        let Some(&target) = l.to.first() else { continue };
+        if is_versioned(&r.objects[target]) {
             continue;
         }
         let from = &r.objects[l.from];
@@ -247,15 +233,21 @@ fn sealed_secret(o: &Object, out: &mut Vec<Diagnostic>) {
 }
 
 fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
-    let index = crate::refs::LinkIndex::new(&r.links);
-    for o in r.objects.iter().filter(|o| o.group() == "external-secrets.io" && o.kind() == "ExternalSecret") {
+    // Users of what each ExternalSecret writes, in link order.
+    let mut users: std::collections::BTreeMap<usize, Vec<String>> = std::collections::BTreeMap::new();
+    for l in &r.links {
+        let Some(p) = l.provided_by else { continue };
+        let o = &r.objects[p];
+        if o.group() == "external-secrets.io"
+            && o.kind() == "ExternalSecret"
+            && matches!(l.reference.role, Role::Use | Role::Flag | Role::Immutable)
+        {
+            users.entry(p).or_default().push(r.objects[l.from].id().to_string());
+        }
+    }
+    for (p, users) in users {
+        let o = &r.objects[p];
         let target = crate::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
-        let users: Vec<String> = index
-            .pointing_at(Target::Secret, o.namespace(), target)
-            .into_iter()
-            .filter(|l| !matches!(l.reference.via, Via::Rbac))
-            .map(|l| r.objects[l.from].id().to_string())
-            .collect();
         if users.is_empty() {
             continue;
         }
@@ -434,7 +426,7 @@ fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {
         .filter(|o| o.bundle_kind() == Some(Target::Secret) && is_versioned(o))
         .map(Object::name)
         .collect();
-    for l in r.links.iter().filter(|l| l.reference.via == Via::PersistentVolume) {
+    for l in r.links.iter().filter(|l| l.reference.role == Role::Immutable) {
         let pv = &r.objects[l.from];
         // After the rewrite the PV names the versioned object itself.
         let current = l.reference.path.get(&pv.value).and_then(Value::as_str).unwrap_or_default();

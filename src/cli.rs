@@ -620,19 +620,24 @@ fn fn_cmd(args: &FnArgs) -> Result<i32, Error> {
         ..Options::default()
     };
     let src = Confined::with_limits(DirSource::open(Path::new("."))?, limits);
-    let out = match &args.config {
+    let (out, failed) = match &args.config {
         Some(path) => {
             // The host's own file (a temporary copy of the plugin config), not the repository's.
             let config = std::fs::read_to_string(path).map_err(|e| {
                 Error::new(ErrorKind::Io { path: path.display().to_string(), message: e.kind().to_string() })
             })?;
-            crate::krm::run_legacy(&config, &text, &src, &opts)?
+            (crate::krm::run_legacy(&config, &text, &src, &opts)?, false)
         }
-        None => crate::krm::run(&text, &src, &opts)?,
+        None => {
+            let outcome = crate::krm::run(&text, &src, &opts)?;
+            (outcome.text, outcome.failed)
+        }
     };
     emit::check_size(out.len() as u64, &limits)?;
     print(&out)?;
-    Ok(0)
+    // Exit 1: the ResourceList holds error results (kpt and kustomize fail
+    // the build on a non-zero exit); 2: stdin could not be read as one.
+    Ok(i32::from(failed))
 }
 
 #[cfg(test)]

@@ -1,7 +1,7 @@
 //! The imprint.yaml schema (SPEC §3). Unknown fields are errors: a typo
 //! silently ignored would ship a different config than the author meant.
 
-use crate::refs::Target;
+use crate::refs::Rule;
 use crate::yaml::Located;
 use indexmap::IndexMap;
 use serde::Deserialize;
@@ -34,7 +34,9 @@ pub struct RenderConfig {
     /// Previous versions of each bundle to keep (SPEC §9); needs git history.
     pub keep_versions: Option<u32>,
     #[serde(default)]
-    pub references: Vec<ReferenceRule>,
+    /// Extra reference rules for custom resources (SPEC §5), in the
+    /// built-in table's own rule type.
+    pub references: Vec<Rule>,
 }
 
 /// `values:` in imprint.yaml.
@@ -106,19 +108,4 @@ pub enum VersionResources {
     #[default]
     Referenced,
     All,
-}
-
-/// An extra reference rule for a custom resource (SPEC §5).
-#[derive(Debug, Clone, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields, rename_all = "camelCase")]
-pub struct ReferenceRule {
-    #[serde(default)]
-    pub group: String,
-    pub kind: String,
-    /// Dotted path with `[]` for "every element", e.g. `spec.sources[].secretName`.
-    pub path: String,
-    pub target: Target,
-    /// Where the referenced object's namespace is, same syntax; `[]` segments
-    /// take the same element as in `path`.
-    pub namespace_path: Option<String>,
 }

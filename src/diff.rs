@@ -152,7 +152,7 @@ fn key_changes(old: &Object, new: &Object) -> KeyChanges {
 
 /// Where a workload keeps its pod template (what, when changed, rolls it).
 fn template_paths(o: &Object) -> Vec<FieldPath> {
-    pod_spec_paths(o.group(), o.kind(), &o.value)
+    pod_spec_paths(o)
         .into_iter()
         .map(|p| {
             let mut segs = p.0;

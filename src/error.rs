@@ -30,6 +30,12 @@ pub enum ErrorKind {
     /// A reference names an object that is not in the output.
     #[error("dangling reference: {0}")]
     Dangling(String),
+    /// A reference needs a key its object does not have.
+    #[error("missing key: {0}")]
+    MissingKey(String),
+    /// A renamed object's old name is still used after rewriting.
+    #[error("stale reference: {0}")]
+    Stale(String),
     /// A handlebars template failed to compile or render.
     #[error("template: {0}")]
     Template(String),

@@ -3,6 +3,7 @@
 
 use crate::diff::ObjectRef;
 use crate::object::Object;
+use crate::refs::Role;
 use crate::render::Rendered;
 use crate::version::ANN_BUNDLE;
 use serde::Serialize;
@@ -91,37 +92,22 @@ pub fn build(r: &Rendered) -> Graph {
             )
         })
         .collect();
-    // Bundles by kind and name, and by namespace too: a link into one
-    // namespace looks at that namespace's bundles only, however many
-    // namespaces hold the name; a link into any namespace (ClusterRole
-    // resourceNames) is an edge to each of them.
-    let mut by_name: std::collections::HashMap<(&str, &str), Vec<usize>> = Default::default();
-    let mut by_namespace: std::collections::HashMap<(&str, &str, &str), Vec<usize>> = Default::default();
+    // Each object's place in `bundles`; links say which objects they name.
+    let mut pos_of: std::collections::HashMap<usize, usize> = std::collections::HashMap::new();
     for (pos, (i, b)) in bundles.iter().enumerate() {
-        if b.superseded {
-            continue; // references name the current version
+        if !b.superseded {
+            pos_of.insert(*i, pos); // references name the current version
         }
-        let o = &r.objects[*i];
-        by_name.entry((o.kind(), original(o))).or_default().push(pos);
-        by_namespace.entry((o.kind(), original(o), o.namespace())).or_default().push(pos);
     }
-    for l in &r.links {
-        let (kind, name) = (l.reference.target.kind(), l.reference.name.as_str());
-        let candidates = match l.namespace.as_deref() {
-            Some(ns) => by_namespace.get(&(kind, name, ns)),
-            None => by_name.get(&(kind, name)),
-        };
-        let Some(candidates) = candidates else { continue };
-        for &pos in candidates {
-            let o = &r.objects[bundles[pos].0];
-            if l.points_at(l.reference.target, o.namespace(), original(o)) {
-                bundles[pos].1.used_by.push(Edge {
-                    referrer: object_ref(&r.objects[l.from]),
-                    via: l.reference.via.as_str(),
-                    field: l.reference.path.to_string(),
-                    optional: l.reference.optional,
-                });
-            }
+    for l in r.links.iter().filter(|l| l.reference.role != Role::Provides) {
+        for t in l.to.iter() {
+            let Some(&pos) = pos_of.get(t) else { continue };
+            bundles[pos].1.used_by.push(Edge {
+                referrer: object_ref(&r.objects[l.from]),
+                via: l.reference.via.as_str(),
+                field: l.reference.path.to_string(),
+                optional: l.reference.optional,
+            });
         }
     }
     for (_, b) in &mut bundles {

@@ -45,9 +45,21 @@ fn origin(item: &Value, index: usize) -> Origin {
     Origin { file, line: 0, generated_from: None }
 }
 
+/// What the function wrote, and whether it failed: what would stop
+/// `render` is an error result, and the host must fail the build too.
+#[derive(Debug)]
+pub struct Outcome {
+    pub text: String,
+    pub failed: bool,
+}
+
 /// Runs the function over a `ResourceList` text; `src` is the working
-/// directory for generator inputs. Returns the output `ResourceList`.
-pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result<String> {
+/// directory for generator inputs. Returns the output `ResourceList`: the
+/// items versioned and rewritten, every finding of the render as a result
+/// (all of them, as `check` would, rather than only the first error).
+/// An error that stops the render altogether is one error result, with the
+/// items as they came.
+pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result<Outcome> {
     let docs = crate::yaml::parse_stream_limited(input, "<stdin>", src.limits())?;
     let Some(list) = docs.into_iter().next().map(|d| d.value) else {
         return Err(object_error("stdin holds no ResourceList").in_file("<stdin>"));
@@ -55,10 +67,19 @@ pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result
     if list.get("kind").and_then(Value::as_str) != Some("ResourceList") {
         return Err(object_error("stdin is not a ResourceList (kind: ResourceList)").in_file("<stdin>").field("kind"));
     }
-    let config = function_config(list.get("functionConfig"))?;
     let items: Vec<Value> = list.get("items").and_then(Value::as_array).cloned().unwrap_or_default();
-    let rendered = transform(config, &items, src, opts)?;
-    Ok(output(&list, &rendered))
+    let rendered = function_config(list.get("functionConfig"))
+        .and_then(|config| transform(config, &items, src, &Options { lenient: true, ..opts.clone() }));
+    Ok(match rendered {
+        Ok(r) => Outcome {
+            failed: r.diagnostics.iter().any(|d| d.severity == Severity::Error),
+            text: output(&list, r.objects.iter().map(|o| o.value.clone()).collect(), &r.diagnostics, &r.objects),
+        },
+        Err(e) => {
+            let failure = [Diagnostic::from_error("render-failed", &e)];
+            Outcome { text: output(&list, items, &failure, &[]), failed: true }
+        }
+    })
 }
 
 /// kustomize's legacy exec transformer plugin (what `kubectl kustomize
@@ -69,7 +90,8 @@ pub fn run_legacy<B: Backend>(config_text: &str, input: &str, src: &Confined<B>,
     let config = function_config(fc.as_ref())?;
     let items: Vec<Value> =
         crate::yaml::parse_stream_limited(input, "<stdin>", src.limits())?.into_iter().map(|d| d.value).collect();
-    let rendered = transform(config, &items, src, opts)?;
+    // What stops `render` stops the plugin, so kustomize's build fails too.
+    let rendered = transform(config, &items, src, &Options { lenient: false, allow_dangling: false, ..opts.clone() })?;
     for d in rendered.diagnostics.iter().filter(|d| d.severity != Severity::Note) {
         eprintln!("{d}");
     }
@@ -90,7 +112,7 @@ fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B
     let limits = *src.limits();
     let template_budget = limits.template_budget();
     let loaded = Loaded { config, objects, bundles, values, limits, template_budget, ..Loaded::default() };
-    render::render(loaded, &Options { allow_dangling: true, ..opts.clone() })
+    render::render(loaded, opts)
 }
 
 fn resource_ref(o: &Object) -> Value {
@@ -122,25 +144,25 @@ fn result(d: &Diagnostic, objects: &HashMap<String, &Object>) -> Value {
     Value::Object(r)
 }
 
-fn output(input: &Value, r: &Rendered) -> String {
+fn output(input: &Value, items: Vec<Value>, diagnostics: &[Diagnostic], objects: &[Object]) -> String {
     let mut out = Map::new();
     out.insert(
         "apiVersion".into(),
         input.get("apiVersion").cloned().unwrap_or_else(|| json!("config.kubernetes.io/v1")),
     );
     out.insert("kind".into(), json!("ResourceList"));
-    out.insert("items".into(), Value::Array(r.objects.iter().map(|o| o.value.clone()).collect()));
+    out.insert("items".into(), Value::Array(items));
     if let Some(fc) = input.get("functionConfig") {
         out.insert("functionConfig".into(), fc.clone());
     }
     // Objects by id, first wins, built once: a search per result was
     // quadratic on renders with many warnings.
     let mut by_id: HashMap<String, &Object> = HashMap::new();
-    for o in &r.objects {
+    for o in objects {
         by_id.entry(o.id().to_string()).or_insert(o);
     }
     let results: Vec<Value> =
-        r.diagnostics.iter().filter(|d| d.severity != Severity::Note).map(|d| result(d, &by_id)).collect();
+        diagnostics.iter().filter(|d| d.severity != Severity::Note).map(|d| result(d, &by_id)).collect();
     if !results.is_empty() {
         out.insert("results".into(), Value::Array(results));
     }

@@ -327,11 +327,9 @@ pub fn parse_config(text: &str, file: &str) -> Result<RenderConfig> {
         .field("naming.hashLength"));
     }
     for (i, rule) in config.references.iter().enumerate() {
-        for (what, path) in [("path", Some(&rule.path)), ("namespacePath", rule.namespace_path.as_ref())] {
-            if let Some(p) = path {
-                crate::refs::check_rule_path(p).map_err(|m| err(m).field(format!("references[{i}].{what}")))?;
-            }
-        }
+        rule.compile().map_err(|(what, m)| {
+            err(format!("references[{i}].{what}: {m}")).field(format!("references[{i}].{what}"))
+        })?;
     }
     Ok(config)
 }

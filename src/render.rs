@@ -3,11 +3,11 @@
 
 use crate::error::{Diagnostic, Result, Severity, object_error};
 use crate::generate;
-use crate::kinds::is_builtin_cluster_scoped;
+use crate::kinds::Scopes;
 use crate::load::Loaded;
 use crate::object::Object;
-use crate::refs::{self, Link, Target};
-use crate::rewrite::{self, Externals};
+use crate::refs::{self, Externals, Link, Rules, Target};
+use crate::rewrite;
 use crate::version::{self, Naming, hash::HashKey};
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
@@ -50,13 +50,15 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     for spec in &bundles {
         objects.push(generate::generate(spec, &values, &limits, &template_budget, &mut diagnostics)?);
     }
-    apply_default_namespace(&mut objects, default_ns.as_deref());
+    let scopes = Scopes::of(&objects);
+    apply_default_namespace(&mut objects, default_ns.as_deref(), &scopes);
     check_objects(&objects, opts.lenient, &mut diagnostics)?;
-    let links = refs::links(&objects, &config.references);
+    let rules = Rules::new(&config.references);
+    let links = refs::resolve::links(&objects, &rules, &scopes);
     let externals = Externals::new(&config.external_names);
-    let dangling = rewrite::dangling(&objects, &links, &externals);
+    let dangling = refs::resolve::dangling(&objects, &links, &externals);
     for &i in &dangling {
-        let err = rewrite::dangling_error(&objects, &links[i]);
+        let err = refs::resolve::dangling_error(&objects, &links[i]);
         if !(opts.allow_dangling || opts.lenient) {
             return Err(err);
         }
@@ -66,11 +68,18 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
         }
         diagnostics.push(d);
     }
+    for err in refs::resolve::missing_keys(&objects, &links) {
+        if !opts.lenient {
+            return Err(err);
+        }
+        diagnostics.push(Diagnostic::from_error("missing-key", &err));
+    }
     let (versioned, notes) = version::plan(&objects, &links, config.version_resources)?;
     diagnostics.extend(notes);
     let naming = Naming::new(&config.naming.template, config.naming.hash_length, opts.hash_key.clone())?;
-    let renames = version::apply(&mut objects, &versioned, &naming, opts.lenient.then_some(&mut diagnostics))?;
-    rewrite::rewrite(&mut objects, &links, &renames);
+    let new_names = version::apply(&mut objects, &versioned, &naming, opts.lenient.then_some(&mut diagnostics))?;
+    let left = rewrite::rewrite(&mut objects, &links, &new_names);
+    stale_names(&objects, &links, &left, &new_names, &scopes, opts.lenient, &mut diagnostics)?;
     // A versioned name may meet an object that already had it.
     check_unique(&objects)?;
     // Order last; links index the pre-order positions, so remap them.
@@ -81,40 +90,71 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
         new_pos[*old] = pos;
     }
     let objects: Vec<Object> = indexed.into_iter().map(|(_, o)| o).collect();
+    // Shared target lists are remapped once each.
+    let mut remapped: HashMap<*const [usize], refs::resolve::Targets> = HashMap::new();
     let links = links
         .into_iter()
         .map(|mut l| {
             l.from = new_pos[l.from];
+            l.to = remapped
+                .entry(std::sync::Arc::as_ptr(&l.to))
+                .or_insert_with(|| l.to.iter().map(|&t| new_pos[t]).collect())
+                .clone();
+            l.provided_by = l.provided_by.map(|p| new_pos[p]);
             l
         })
         .collect();
     Ok(Rendered { objects, links, dangling, diagnostics })
 }
 
+/// The stale-name guarantee (SPEC §5): a use of a renamed object's old name
+/// left anywhere is an error (`check`: a finding each).
+fn stale_names(
+    objects: &[Object],
+    links: &[Link],
+    left: &[usize],
+    new_names: &[Option<String>],
+    scopes: &Scopes,
+    lenient: bool,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<()> {
+    let renamed: Vec<refs::stale::Renamed> = new_names
+        .iter()
+        .enumerate()
+        .filter_map(|(i, new)| {
+            let o = &objects[i];
+            Some(refs::stale::Renamed {
+                index: i,
+                target: o.bundle_kind()?,
+                namespace: o.namespace(),
+                old: o.annotation(version::ANN_BUNDLE)?,
+                new: new.as_deref()?,
+            })
+        })
+        .collect();
+    let mut stale = refs::stale::from_links(objects, links, left);
+    stale.extend(refs::stale::scan_all(objects, &renamed, scopes));
+    let mut seen = HashSet::new();
+    stale.retain(|s| seen.insert((s.from, s.path.clone(), s.target)));
+    if let Some(first) = stale.first()
+        && !lenient
+    {
+        return Err(refs::stale::error(objects, first, stale.len() - 1));
+    }
+    diagnostics
+        .extend(stale.iter().map(|s| Diagnostic::from_error("stale-reference", &refs::stale::error(objects, s, 0))));
+    Ok(())
+}
+
 /// Namespaced objects without a namespace get the default. Cluster-scoped
-/// ones (built-in, or custom kinds whose CRD in the input says
-/// `scope: Cluster`) are left alone.
-fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>) {
+/// ones (built-in, well-known custom kinds, or custom kinds whose CRD in
+/// the input says `scope: Cluster`) are left alone.
+fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>, scopes: &Scopes) {
     let Some(ns) = ns.filter(|n| !n.is_empty()) else {
         return;
     };
-    let cluster_crds: HashSet<(String, String)> = objects
-        .iter()
-        .filter(|o| o.kind() == "CustomResourceDefinition")
-        .filter(|o| o.value.get("spec").and_then(|s| s.get("scope")).and_then(Value::as_str) == Some("Cluster"))
-        .filter_map(|o| {
-            let spec = o.value.get("spec")?;
-            let group = spec.get("group")?.as_str()?;
-            let kind = spec.get("names")?.get("kind")?.as_str()?;
-            Some((group.to_string(), kind.to_string()))
-        })
-        .collect();
     for o in objects.iter_mut() {
-        if !o.namespace().is_empty() {
-            continue;
-        }
-        let (group, kind) = (o.group().to_string(), o.kind().to_string());
-        if is_builtin_cluster_scoped(&group, &kind) || cluster_crds.contains(&(group, kind)) {
+        if !o.namespace().is_empty() || scopes.is_cluster_scoped(o.group(), o.kind()) {
             continue;
         }
         crate::object::insert_after(o.metadata_mut(), "name", "namespace", Value::String(ns.to_string()));

@@ -276,7 +276,9 @@ fn krm_function_reports_results_and_keeps_host_annotations() {
             c.wait_with_output()
         })
         .unwrap();
-    assert!(out.status.success());
+    // The dangling Secret would stop `render`: an error result and exit 1,
+    // so the host's build fails too (SPEC §8 `fn`).
+    assert_eq!(out.status.code(), Some(1));
     let v = docs(&String::from_utf8(out.stdout).unwrap()).remove(0);
     let cm = v["items"].as_array().unwrap().iter().find(|i| i["kind"] == "ConfigMap").unwrap();
     assert_eq!(cm["metadata"]["annotations"]["config.kubernetes.io/index"], "0");
@@ -284,7 +286,8 @@ fn krm_function_reports_results_and_keeps_host_annotations() {
     assert_eq!(cm["metadata"]["namespace"], "prod");
     assert!(cm["metadata"]["name"].as_str().unwrap().starts_with("cfg-"));
     let r = &v["results"][0];
-    assert_eq!(r["severity"], "warning");
+    assert_eq!(r["severity"], "error");
+    assert!(r["message"].as_str().unwrap().contains("[dangling-reference]"), "{r}");
     assert!(r["message"].as_str().unwrap().contains("missing"));
     assert_eq!(r["resourceRef"]["kind"], "Deployment");
     assert_eq!(r["field"]["path"], "spec.template.spec.containers[0].envFrom[1].secretRef.name");

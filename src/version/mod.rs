@@ -7,7 +7,7 @@ pub mod hash;
 use crate::config::VersionResources;
 use crate::error::{Diagnostic, Error, Result, Severity, naming_error, object_error};
 use crate::object::Object;
-use crate::refs::{FieldPath, Link, LinkIndex, Seg, Target, Via};
+use crate::refs::{FieldPath, Link, Role, Seg, Target};
 use crate::template::Template;
 use base64::Engine as _;
 use hash::{Content, EntryTag, HashKey};
@@ -61,7 +61,18 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
     let mut notes = Vec::new();
     // Candidates that pass every rule but the name-occurrence scan.
     let mut candidates: HashMap<&str, Vec<usize>> = HashMap::new();
-    let index = LinkIndex::new(links);
+    // The links that name each object, in link order (the notes name the
+    // first). Links that share a target list, a role and optionality add
+    // nothing past the first (a ClusterRole listing one name 6,000 times).
+    let mut users: Vec<Vec<&Link>> = vec![Vec::new(); objects.len()];
+    let mut seen: HashSet<(*const [usize], Role, bool)> = HashSet::new();
+    for l in links {
+        if seen.insert((std::sync::Arc::as_ptr(&l.to), l.reference.role, l.reference.optional)) {
+            for &t in l.to.iter() {
+                users[t].push(l);
+            }
+        }
+    }
     let alertmanagers: HashSet<(&str, String)> = objects
         .iter()
         .filter(|o| o.kind() == "Alertmanager" && o.group() == "monitoring.coreos.com")
@@ -72,10 +83,27 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
         let Some(target) = obj.bundle_kind() else {
             continue;
         };
+        let mine = &users[i];
         if let Some(why) = never_reason(obj) {
             if override_annotation(obj)? == Some(true) || obj.origin.generated_from.is_some() {
                 notes.push(note(obj, "never-versioned", format!("not versioned: {why}")));
             }
+            continue;
+        }
+        // Its writer owns the name, whatever the settings: an immutable copy
+        // under a new name would never see what the writer writes.
+        if let Some(l) = mine.iter().find(|l| l.reference.role == Role::Provides) {
+            let writer = &objects[l.from];
+            notes.push(note(
+                obj,
+                "unversioned-provided",
+                format!(
+                    "not versioned: {} writes it ({}, {}), so its name belongs to that writer",
+                    writer.id(),
+                    l.reference.path,
+                    writer.location()
+                ),
+            ));
             continue;
         }
         match override_annotation(obj)? {
@@ -98,8 +126,7 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             VersionResources::Referenced => {}
         }
         let (ns, name) = (obj.namespace(), obj.name());
-        let mine = index.pointing_at(target, ns, name); // in link order: the notes name the first
-        if let Some(l) = mine.iter().find(|l| l.reference.via == Via::Rbac) {
+        if let Some(l) = mine.iter().find(|l| l.reference.role == Role::Rbac) {
             let role = &objects[l.from];
             notes.push(note(obj, "unversioned-rbac", format!(
                 "not versioned: {} lists it in resourceNames ({}), so some process reads or writes it by name through the API",
@@ -107,16 +134,23 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             )));
             continue;
         }
-        if let Some(l) = mine.iter().find(|l| l.reference.via == Via::PersistentVolume) {
-            let pv = &objects[l.from];
-            notes.push(note(obj, "unversioned-pv", format!(
-                "not versioned: {} references it, and a PersistentVolume's source cannot change after creation ({})",
-                pv.id(), pv.location()
-            )));
+        if let Some(l) = mine.iter().find(|l| l.reference.role == Role::Immutable) {
+            let holder = &objects[l.from];
+            notes.push(note(
+                obj,
+                "unversioned-pv",
+                format!(
+                    "not versioned: {} references it at {}, and that field cannot change after creation ({})",
+                    holder.id(),
+                    l.reference.path,
+                    holder.location()
+                ),
+            ));
             continue;
         }
-        if !mine.iter().any(|l| !l.reference.optional) {
-            let why = if mine.is_empty() { "no workload references it" } else { "every reference to it is optional" };
+        let uses: Vec<&&Link> = mine.iter().filter(|l| l.reference.role == Role::Use).collect();
+        if !uses.iter().any(|l| !l.reference.optional) {
+            let why = if uses.is_empty() { "no workload references it" } else { "every reference to it is optional" };
             notes.push(note(obj, "unreferenced", format!("not versioned: {why} (versionResources: referenced)")));
             continue;
         }
@@ -169,8 +203,11 @@ fn scan_mentions<'a>(
     if candidates.is_empty() {
         return found;
     }
+    // The fields imprint rewrites, except program flags: a flag is how a
+    // program finds the object through the API, the very sign the scan
+    // looks for.
     let mut ref_paths: HashMap<usize, HashSet<&FieldPath>> = HashMap::new();
-    for l in links {
+    for l in links.iter().filter(|l| l.reference.role != Role::Flag) {
         ref_paths.entry(l.from).or_default().insert(&l.reference.path);
     }
     // A name's first mention in an object fills every same-named candidate
@@ -248,9 +285,6 @@ impl Naming {
     }
 }
 
-/// A renamed bundle: (kind, namespace, original name) → new name.
-pub type Renames = HashMap<(Target, String, String), String>;
-
 fn decode_b64(s: &str) -> Option<Vec<u8>> {
     let compact: String = s.chars().filter(|c| !c.is_ascii_whitespace()).collect();
     base64::engine::general_purpose::STANDARD.decode(compact).ok()
@@ -307,7 +341,8 @@ pub fn valid_name(name: &str) -> bool {
 }
 
 /// Gives every planned object its versioned name, `immutable: true` and the
-/// annotations, and returns the renames for the rewrite stage.
+/// annotations, and returns each object's new name (if it got one) for the
+/// rewrite stage.
 /// With `findings`, an object whose versioned name would be invalid is left
 /// unversioned and reported there (`check`) instead of failing the render.
 pub fn apply(
@@ -315,8 +350,8 @@ pub fn apply(
     versioned: &[bool],
     naming: &Naming,
     mut findings: Option<&mut Vec<Diagnostic>>,
-) -> Result<Renames> {
-    let mut renames = Renames::new();
+) -> Result<Vec<Option<String>>> {
+    let mut new_names = vec![None; objects.len()];
     // Hash on every core (large bundles dominate), then rename in order.
     let digests: Vec<Option<Result<[u8; 32]>>> = objects
         .par_iter()
@@ -329,7 +364,7 @@ pub fn apply(
             })
         })
         .collect();
-    for (obj, digest) in objects.iter_mut().zip(digests) {
+    for (i, (obj, digest)) in objects.iter_mut().zip(digests).enumerate() {
         let Some(digest) = digest else { continue };
         let target = obj.bundle_kind().expect("only bundles are planned");
         let keyed = target == Target::Secret && naming.key.is_some();
@@ -380,9 +415,9 @@ pub fn apply(
         obj.set_annotation(ANN_ARGO_SYNC, &sync);
         let map = obj.value.as_object_mut().expect("objects are mappings");
         crate::object::insert_after(map, "metadata", "immutable", Value::Bool(true));
-        renames.insert((target, ns, name), new_name);
+        new_names[i] = Some(new_name);
     }
-    Ok(renames)
+    Ok(new_names)
 }
 
 #[cfg(test)]
