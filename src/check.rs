@@ -29,6 +29,9 @@ pub struct Settings {
 /// Render diagnostics that are findings as they are.
 const FROM_RENDER: &[&str] = &[
     "dangling-reference",
+    "missing-key",
+    "stale-reference",
+    "unversioned-provided",
     "secret-missing-keys",
     "invalid-name",
     "invalid-data",
@@ -103,9 +106,9 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
                 Severity::Warning,
                 "unused-bundle",
                 o,
-                format!("{} {} is used by no object", b.kind, b.name),
+                format!("{} {} is used by no reference imprint knows", b.kind, b.name),
             )
-            .with_help("remove it, or reference it from the workload that needs it"),
+            .with_help("remove it, or reference it from the workload that needs it (a field imprint does not know is a stale-reference error, with the rule to add)"),
         );
     }
 }

@@ -38,3 +38,35 @@ fn readme_examples_are_real_output() {
         std::fs::write(&path, rebuilt).unwrap();
     }
 }
+
+/// The reference table in the docs is generated from the table's data
+/// (`src/refs/table.rs`): `docs/reference-table.md` whole, and the README's
+/// part between `<!-- generated: reference-table -->` and
+/// `<!-- /generated -->`. Regenerate with
+/// `IMPRINT_UPDATE_README=1 cargo test --test docs`.
+#[test]
+fn reference_tables_are_generated_from_the_data() {
+    let update = std::env::var_os("IMPRINT_UPDATE_README").is_some();
+    let full = repo_root().join("docs/reference-table.md");
+    let expected = imprint::refs::table::markdown();
+    if update {
+        std::fs::create_dir_all(full.parent().unwrap()).unwrap();
+        std::fs::write(&full, &expected).unwrap();
+    }
+    let on_disk = std::fs::read_to_string(&full).unwrap_or_default();
+    assert!(on_disk == expected, "docs/reference-table.md differs from the table's data; regenerate it");
+    let path = repo_root().join("README.md");
+    let readme = std::fs::read_to_string(&path).unwrap();
+    let (start_tag, end_tag) = ("<!-- generated: reference-table -->\n", "<!-- /generated -->");
+    let start = readme.find(start_tag).expect("the README holds the generated reference table") + start_tag.len();
+    let end = start + readme[start..].find(end_tag).unwrap();
+    let summary = imprint::refs::table::markdown_summary();
+    if update {
+        std::fs::write(&path, format!("{}{summary}{}", &readme[..start], &readme[end..])).unwrap();
+    } else {
+        assert!(
+            readme[start..end] == summary,
+            "the README's reference table differs from the table's data; regenerate it"
+        );
+    }
+}

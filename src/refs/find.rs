@@ -46,58 +46,86 @@ pub struct Reference {
     pub rule: RuleRef,
 }
 
-/// The rules, compiled and indexed by where they apply.
-pub struct Rules<'a> {
-    compiled: Vec<(RuleRef, Compiled<'a>)>,
+/// Rules compiled, and indexed by where they apply.
+struct Set<'a> {
+    compiled: Vec<Compiled<'a>>,
     pod_spec: Vec<usize>,
     container: Vec<usize>,
     volume: Vec<usize>,
-    by_kind: HashMap<(&'a str, &'a str), Vec<usize>>,
-    any_group: HashMap<&'a str, Vec<usize>>,
     any_kind: Vec<usize>,
+    /// kind → group ("*": any) → rows, in table order.
+    by_kind: HashMap<String, HashMap<String, Vec<usize>>>,
 }
 
-/// The built-in table, compiled once.
-fn builtin() -> &'static [Compiled<'static>] {
-    static COMPILED: OnceLock<Vec<Compiled<'static>>> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        table::builtin()
-            .iter()
-            .map(|r| r.compile().unwrap_or_else(|(f, m)| panic!("built-in rule {} {}: {f}: {m}", r.kind, r.path)))
-            .collect()
-    })
-}
-
-impl<'a> Rules<'a> {
-    /// The built-in table plus imprint.yaml's rules (already validated on
-    /// load; one that does not compile is skipped here).
-    #[must_use]
-    pub fn new(custom: &'a [Rule]) -> Self {
-        let mut compiled: Vec<(RuleRef, Compiled<'a>)> =
-            builtin().iter().enumerate().map(|(i, c)| (RuleRef::Builtin(i), c.clone())).collect();
-        compiled.extend(custom.iter().enumerate().filter_map(|(i, r)| Some((RuleRef::Custom(i), r.compile().ok()?))));
-        let mut rules = Rules {
+impl<'a> Set<'a> {
+    fn new(compiled: Vec<Compiled<'a>>) -> Self {
+        let mut set = Set {
             compiled: Vec::new(),
             pod_spec: Vec::new(),
             container: Vec::new(),
             volume: Vec::new(),
-            by_kind: HashMap::new(),
-            any_group: HashMap::new(),
             any_kind: Vec::new(),
+            by_kind: HashMap::new(),
         };
-        for (n, (_, c)) in compiled.iter().enumerate() {
-            let r: &'a Rule = c.rule;
+        for (n, c) in compiled.iter().enumerate() {
+            let r = c.rule;
             match r.scope {
-                Scope::PodSpec => rules.pod_spec.push(n),
-                Scope::Container => rules.container.push(n),
-                Scope::Volume => rules.volume.push(n),
-                Scope::AnyKind => rules.any_kind.push(n),
-                Scope::Kind if r.group == "*" => rules.any_group.entry(&r.kind).or_default().push(n),
-                Scope::Kind => rules.by_kind.entry((&r.group, &r.kind)).or_default().push(n),
+                Scope::PodSpec => set.pod_spec.push(n),
+                Scope::Container => set.container.push(n),
+                Scope::Volume => set.volume.push(n),
+                Scope::AnyKind => set.any_kind.push(n),
+                Scope::Kind => {
+                    set.by_kind.entry(r.kind.to_string()).or_default().entry(r.group.to_string()).or_default().push(n);
+                }
             }
         }
-        rules.compiled = compiled;
-        rules
+        set.compiled = compiled;
+        set
+    }
+
+    /// The rows for objects of `group`/`kind`, in table order.
+    fn for_kind(&self, group: &str, kind: &str) -> Vec<usize> {
+        let mut rows: Vec<usize> = self.any_kind.clone();
+        if let Some(groups) = self.by_kind.get(kind) {
+            rows.extend(groups.get(group).into_iter().chain(groups.get("*")).flatten());
+        }
+        rows.sort_unstable();
+        rows
+    }
+}
+
+/// The built-in table, compiled and indexed once per process.
+fn builtin() -> &'static Set<'static> {
+    static SET: OnceLock<Set<'static>> = OnceLock::new();
+    SET.get_or_init(|| {
+        Set::new(
+            table::builtin()
+                .iter()
+                .map(|r| r.compile().unwrap_or_else(|(f, m)| panic!("built-in rule {} {}: {f}: {m}", r.kind, r.path)))
+                .collect(),
+        )
+    })
+}
+
+/// The built-in table plus imprint.yaml's `references:`.
+pub struct Rules<'a> {
+    builtin: &'static Set<'static>,
+    custom: Set<'a>,
+}
+
+impl<'a> Rules<'a> {
+    /// The built-in table plus imprint.yaml's rules (validated on load; one
+    /// that does not compile is skipped here).
+    #[must_use]
+    pub fn new(custom: &'a [Rule]) -> Self {
+        Rules { builtin: builtin(), custom: Set::new(custom.iter().filter_map(|r| r.compile().ok()).collect()) }
+    }
+
+    fn compiled(&self, r: RuleRef) -> &Compiled<'_> {
+        match r {
+            RuleRef::Builtin(n) => &self.builtin.compiled[n],
+            RuleRef::Custom(n) => &self.custom.compiled[n],
+        }
     }
 
     /// Every reference `value` (an object of `group`/`kind`) makes: PodSpec
@@ -105,11 +133,12 @@ impl<'a> Rules<'a> {
     /// found twice counts once.
     #[must_use]
     pub fn find(&self, group: &str, kind: &str, value: &Value) -> Vec<Reference> {
-        if kinds::is_policy(group, kind) {
-            return Vec::new();
-        }
         let mut f = Finder { root: value, rules: self, out: Vec::new() };
-        if let Some(path) = kinds::builtin_pod_spec_path(group, kind) {
+        // Policies get only what imprint.yaml asks for explicitly.
+        let policy = kinds::is_policy(group, kind);
+        if policy {
+            // Their pod specs are patterns and patches, not workloads.
+        } else if let Some(path) = kinds::builtin_pod_spec_path(group, kind) {
             let base = FieldPath::default().keys(path);
             if let Some(spec) = base.get(value).filter(|v| v.is_object()) {
                 f.shapes(spec, &mut base.0.clone(), None, true);
@@ -124,12 +153,11 @@ impl<'a> Rules<'a> {
                 }
             }
         }
-        let mut kind_rules: Vec<usize> = self.by_kind.get(&(group, kind)).cloned().unwrap_or_default();
-        kind_rules.extend(self.any_group.get(kind).into_iter().flatten());
-        kind_rules.extend(&self.any_kind);
-        kind_rules.sort_unstable();
-        for n in kind_rules {
-            f.apply(n, value, &FieldPath::default());
+        for n in self.builtin.for_kind(group, kind).into_iter().filter(|_| !policy) {
+            f.apply(RuleRef::Builtin(n), value, &FieldPath::default());
+        }
+        for n in self.custom.for_kind(group, kind) {
+            f.apply(RuleRef::Custom(n), value, &FieldPath::default());
         }
         let mut seen = HashSet::new();
         f.out.retain(|r| seen.insert((r.path.clone(), r.target, r.role == Role::Provides)));
@@ -139,7 +167,7 @@ impl<'a> Rules<'a> {
     /// The rule behind a reference.
     #[must_use]
     pub fn rule(&self, r: RuleRef) -> &Rule {
-        self.compiled.iter().find(|(id, _)| *id == r).map(|(_, c)| c.rule).expect("a reference's rule exists")
+        self.compiled(r).rule
     }
 }
 
@@ -166,16 +194,15 @@ impl Finder<'_, '_, '_> {
         match value {
             Value::Object(map) => {
                 let here = FieldPath(path.clone());
+                let rules = self.rules.builtin;
                 if pod_spec || map.get("containers").is_some_and(Value::is_array) {
-                    let rules = self.rules;
                     for &n in &rules.pod_spec {
-                        self.apply(n, value, &here);
+                        self.apply(RuleRef::Builtin(n), value, &here);
                     }
                 }
                 if is_container(map, key) {
-                    let rules = self.rules;
                     for &n in &rules.container {
-                        self.apply(n, value, &here);
+                        self.apply(RuleRef::Builtin(n), value, &here);
                     }
                 }
                 for (k, v) in map {
@@ -189,9 +216,8 @@ impl Finder<'_, '_, '_> {
                     path.push(Seg::Index(i));
                     if key == Some("volumes") && v.is_object() {
                         let here = FieldPath(path.clone());
-                        let rules = self.rules;
-                        for &n in &rules.volume {
-                            self.apply(n, v, &here);
+                        for &n in &self.rules.builtin.volume {
+                            self.apply(RuleRef::Builtin(n), v, &here);
                         }
                     }
                     // Elements of a list sit under the list's key.
@@ -203,9 +229,9 @@ impl Finder<'_, '_, '_> {
         }
     }
 
-    /// Applies rule `n` with its path starting at `node` (found at `base`).
-    fn apply(&mut self, n: usize, node: &Value, base: &FieldPath) {
-        let (id, c) = &self.rules.compiled[n];
+    /// Applies rule `id` with its path starting at `node` (found at `base`).
+    fn apply(&mut self, id: RuleRef, node: &Value, base: &FieldPath) {
+        let c = self.rules.compiled(id);
         let rule = c.rule;
         let applies = match rule.when {
             When::Always => true,
@@ -225,7 +251,7 @@ impl Finder<'_, '_, '_> {
         }
         for m in matches {
             if rule.target == TargetSpec::Rbac {
-                self.rbac(&m.path, rule, *id);
+                self.rbac(&m.path, rule, id);
                 continue;
             }
             let Some(text) = m.path.get(self.root).and_then(Value::as_str) else { continue };
@@ -290,7 +316,7 @@ impl Finder<'_, '_, '_> {
                 prefix: value.prefix,
                 keys,
                 any_namespace: rule.any_namespace,
-                rule: *id,
+                rule: id,
             });
         }
     }

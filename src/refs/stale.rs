@@ -292,7 +292,14 @@ pub fn error(objects: &[Object], s: &Stale, more: usize) -> Error {
                 "add `- {rule}` to references in imprint.yaml so imprint rewrites it, or {}",
                 keep(&s.namespace)
             ),
-            None => format!("imprint cannot rewrite a name inside this field: {}", keep(&s.namespace)),
+            None => {
+                let why = if crate::kinds::is_policy(from.group(), from.kind()) {
+                    "a policy injects the name it holds into other objects, so keep it"
+                } else {
+                    "imprint cannot rewrite a name inside this field"
+                };
+                format!("{why}: {}", keep(&s.namespace))
+            }
         };
         (message, help)
     } else {

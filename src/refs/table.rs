@@ -896,3 +896,134 @@ fn sealed_secrets() -> Vec<Rule> {
         on("bitnami.com", "SealedSecret", "metadata.name", S).role(Role::Provides).via(Via::Provider).src("bitnami-labs/sealed-secrets v0.36.6 pkg/apis/sealedsecrets/v1alpha1/sealedsecret_expansion.go:338: the Secret gets the SealedSecret's own name"),
     ])
 }
+
+/// Where a row applies, for the tables in the docs.
+fn where_(r: &Rule) -> String {
+    match r.scope {
+        Scope::PodSpec => "every PodSpec".into(),
+        Scope::Container => "every container".into(),
+        Scope::Volume => "every volume".into(),
+        Scope::AnyKind => "any kind".into(),
+        Scope::Kind if r.group == "*" => format!("{} (any group)", r.kind),
+        Scope::Kind if r.group.is_empty() => r.kind.to_string(),
+        Scope::Kind => format!("{} ({})", r.kind, r.group),
+    }
+}
+
+fn names(r: &Rule) -> String {
+    match r.target {
+        TargetSpec::Fixed(t) => t.kind().into(),
+        TargetSpec::ByField { field, default: Some(t) } => format!("by `{field}` ({} if unset)", t.kind()),
+        TargetSpec::ByField { field, default: None } => format!("by `{field}`"),
+        TargetSpec::Rbac => "by the rule's `resources`".into(),
+        TargetSpec::Flag => "by the flag's name".into(),
+    }
+}
+
+fn key(r: &Rule) -> String {
+    match r.key {
+        super::rule::KeySpec::None => String::new(),
+        super::rule::KeySpec::Field(f) => format!("`{f}`"),
+        super::rule::KeySpec::List(l, f) => format!("`{l}[].{f}`"),
+    }
+}
+
+fn namespace(r: &Rule) -> String {
+    match (&r.namespace_field, &r.namespace_path, r.any_namespace) {
+        (Some(f), _, _) => format!("`{f}`, else own"),
+        (None, Some(p), _) => format!("`{p}`, else own"),
+        (None, None, true) => "any".into(),
+        (None, None, false) => "own".into(),
+    }
+}
+
+fn role(r: &Rule) -> String {
+    let role = match r.role {
+        Role::Use => "use",
+        Role::Rbac => "rbac",
+        Role::Follow => "follows",
+        Role::Immutable => "immutable",
+        Role::Flag => "flag",
+        Role::Provides => "provides",
+    };
+    match r.when {
+        super::rule::When::Always => role.into(),
+        super::rule::When::Annotated(keys) => {
+            format!("{role}, when annotated {}", keys.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", "))
+        }
+        super::rule::When::Has(path) => format!("{role}, when `{path}` is set"),
+    }
+}
+
+/// The projects of the table, in table order.
+fn projects() -> Vec<&'static str> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for r in builtin() {
+        if !out.contains(&r.project) {
+            out.push(r.project);
+        }
+    }
+    out
+}
+
+const HEADER: &str = "| where | field | names | key | namespace | role | source |\n|---|---|---|---|---|---|---|\n";
+
+fn row_line(r: &Rule) -> String {
+    format!(
+        "| {} | `{}` | {} | {} | {} | {} | {} |\n",
+        where_(r),
+        r.path,
+        names(r),
+        key(r),
+        namespace(r),
+        role(r),
+        r.source.replace('|', "\\|")
+    )
+}
+
+/// The whole table as markdown (docs/reference-table.md), a section per project.
+#[must_use]
+pub fn markdown() -> String {
+    let rows = builtin();
+    let mut out = format!(
+        "# The built-in reference table\n\n<!-- Generated from src/refs/table.rs by `IMPRINT_UPDATE_README=1 cargo test --test docs`; do not edit. -->\n\n\
+         {} rows. Columns: where the path starts; the field that holds the name; what it names; the field that \
+         names the key it needs (checked); where the name resolves (own: the referrer's namespace; any: every \
+         namespace, for cluster-scoped referrers too); the role (README \"References\"); the source.\n",
+        rows.len()
+    );
+    for p in projects() {
+        out.push_str(&format!("\n## {p}\n\n{HEADER}"));
+        for r in rows.iter().filter(|r| r.project == p) {
+            out.push_str(&row_line(r));
+        }
+    }
+    out
+}
+
+/// The README's part: the Kubernetes rows, then one line per project.
+#[must_use]
+pub fn markdown_summary() -> String {
+    let rows = builtin();
+    let mut out = String::from(HEADER);
+    for r in rows.iter().filter(|r| r.project == "Kubernetes") {
+        out.push_str(&row_line(r));
+    }
+    out.push_str("\n| project | kinds | rows |\n|---|---|---|\n");
+    for p in projects().into_iter().filter(|p| *p != "Kubernetes") {
+        let mut kinds: Vec<String> = Vec::new();
+        let mut count = 0;
+        for r in rows.iter().filter(|r| r.project == p) {
+            count += 1;
+            let k = match r.scope {
+                Scope::Kind => r.kind.to_string(),
+                _ => where_(r),
+            };
+            if !kinds.contains(&k) {
+                kinds.push(k);
+            }
+        }
+        out.push_str(&format!("| {p} | {} | {count} |\n", kinds.join(", ")));
+    }
+    out
+}

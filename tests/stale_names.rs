@@ -1,0 +1,515 @@
+//! Issue 14, "No stale name survives a render": every case a new user hit
+//! on real manifests, as a regression test (SPEC §5 "The table is data",
+//! "Shapes", "The stale-name guarantee", "Keys", "Providers"; §8 `fn`).
+
+mod common;
+use common::*;
+use serde_json::Value;
+
+/// The object of `kind` named `name` in the output.
+fn get<'a>(docs: &'a [Value], kind: &str, name: &str) -> &'a Value {
+    docs.iter()
+        .find(|d| d["kind"] == kind && d["metadata"]["name"] == name)
+        .unwrap_or_else(|| panic!("{kind}/{name} not in the output"))
+}
+
+fn deployment(name: &str, pod: &str) -> String {
+    format!(
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {{name: {name}}}\nspec:\n  selector: {{matchLabels: {{app: {name}}}}}\n  template:\n    metadata: {{labels: {{app: {name}}}}}\n    spec:\n{pod}"
+    )
+}
+
+/// Each field the issue saw left stale is now rewritten, and `check` counts
+/// it as a use.
+#[test]
+fn fields_seen_stale_are_rewritten() {
+    let config = r#"namespace: apps
+secretGenerator:
+- {name: scrape, literals: ["prometheus-additional.yaml=- job_name: x"]}
+- {name: bearer, literals: [token=t]}
+- {name: ca, literals: [ca.crt=c]}
+- {name: wf-creds, literals: [user=u]}
+- {name: step-env, literals: [K=v]}
+- {name: es-certs, literals: [tls.crt=x]}
+- {name: vars, literals: [CLUSTER=prod]}
+- {name: admin, literals: [key=k]}
+- {name: upstream-ca, literals: [ca.crt=c]}
+- {name: basic, literals: [auth=a]}
+- {name: wildcard, type: kubernetes.io/tls, literals: [tls.crt=c, tls.key=k]}
+configMapGenerator:
+- {name: fastcgi, literals: [SCRIPT_FILENAME=/x]}
+- {name: nginx-config, literals: [use-forwarded-headers=true]}
+"#;
+    let manifests = format!(
+        r#"apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {{name: k8s}}
+spec:
+  additionalScrapeConfigs: {{name: scrape, key: prometheus-additional.yaml}}
+---
+apiVersion: monitoring.coreos.com/v1
+kind: ServiceMonitor
+metadata: {{name: sm}}
+spec:
+  endpoints:
+  - port: web
+    bearerTokenSecret: {{name: bearer, key: token}}
+    tlsConfig: {{ca: {{secret: {{name: ca, key: ca.crt}}}}}}
+---
+apiVersion: argoproj.io/v1alpha1
+kind: WorkflowTemplate
+metadata: {{name: wt}}
+spec:
+  templates:
+  - name: main
+    container: {{image: alpine, envFrom: [{{secretRef: {{name: wf-creds}}}}]}}
+---
+apiVersion: tekton.dev/v1
+kind: Task
+metadata: {{name: task}}
+spec:
+  steps:
+  - {{name: s, image: alpine, envFrom: [{{secretRef: {{name: step-env}}}}]}}
+---
+apiVersion: elasticsearch.k8s.elastic.co/v1
+kind: Elasticsearch
+metadata: {{name: es}}
+spec:
+  version: 9.0.0
+  nodeSets:
+  - name: default
+    count: 1
+    podTemplate:
+      spec:
+        volumes: [{{name: certs, secret: {{secretName: es-certs}}}}]
+---
+apiVersion: kustomize.toolkit.fluxcd.io/v1
+kind: Kustomization
+metadata: {{name: apps}}
+spec:
+  interval: 10m
+  path: ./apps
+  sourceRef: {{kind: GitRepository, name: repo}}
+  postBuild:
+    substituteFrom: [{{kind: Secret, name: vars}}]
+---
+apiVersion: storage.k8s.io/v1
+kind: StorageClass
+metadata: {{name: rbd}}
+provisioner: kubernetes.io/rbd
+parameters: {{adminSecretName: admin, adminSecretNamespace: apps}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: ing
+  annotations:
+    nginx.ingress.kubernetes.io/proxy-ssl-secret: apps/upstream-ca
+    nginx.ingress.kubernetes.io/fastcgi-params-configmap: fastcgi
+    ingress.kubernetes.io/auth-secret: basic
+spec:
+  rules: [{{host: a.example.com}}]
+---
+apiVersion: gateway.networking.k8s.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: gateways}}
+spec:
+  gatewayClassName: x
+  listeners:
+  - name: https
+    port: 443
+    protocol: HTTPS
+    tls: {{certificateRefs: [{{name: wildcard, namespace: apps}}]}}
+---
+apiVersion: gateway.networking.k8s.io/v1beta1
+kind: ReferenceGrant
+metadata: {{name: allow-gateways}}
+spec:
+  from: [{{group: gateway.networking.k8s.io, kind: Gateway, namespace: gateways}}]
+  to: [{{group: "", kind: Secret, name: wildcard}}]
+---
+{}"#,
+        deployment(
+            "ingress-nginx-controller",
+            "      containers:\n      - name: controller\n        image: ingress-nginx\n        args: [/nginx-ingress-controller, \"--configmap=$(POD_NAMESPACE)/nginx-config\"]\n"
+        )
+    );
+    let tree = Tree::new().file("imprint.yaml", config).file("m.yaml", manifests);
+    let docs = docs(tree.render(&[]).ok());
+    let n = |kind: &str, name: &str| {
+        let new = name_of(&docs, kind, name);
+        assert!(new.starts_with(&format!("{name}-")), "{kind} {name} was not versioned: {new}");
+        new
+    };
+    assert_eq!(get(&docs, "Prometheus", "k8s")["spec"]["additionalScrapeConfigs"]["name"], n("Secret", "scrape"));
+    let ep = &get(&docs, "ServiceMonitor", "sm")["spec"]["endpoints"][0];
+    assert_eq!(ep["bearerTokenSecret"]["name"], n("Secret", "bearer"));
+    assert_eq!(ep["tlsConfig"]["ca"]["secret"]["name"], n("Secret", "ca"));
+    let wt = get(&docs, "WorkflowTemplate", "wt");
+    assert_eq!(wt["spec"]["templates"][0]["container"]["envFrom"][0]["secretRef"]["name"], n("Secret", "wf-creds"));
+    assert_eq!(
+        get(&docs, "Task", "task")["spec"]["steps"][0]["envFrom"][0]["secretRef"]["name"],
+        n("Secret", "step-env")
+    );
+    let es = get(&docs, "Elasticsearch", "es");
+    assert_eq!(
+        es["spec"]["nodeSets"][0]["podTemplate"]["spec"]["volumes"][0]["secret"]["secretName"],
+        n("Secret", "es-certs")
+    );
+    assert_eq!(
+        get(&docs, "Kustomization", "apps")["spec"]["postBuild"]["substituteFrom"][0]["name"],
+        n("Secret", "vars")
+    );
+    assert_eq!(get(&docs, "StorageClass", "rbd")["parameters"]["adminSecretName"], n("Secret", "admin"));
+    let ann = &get(&docs, "Ingress", "ing")["metadata"]["annotations"];
+    assert_eq!(ann["nginx.ingress.kubernetes.io/proxy-ssl-secret"], format!("apps/{}", n("Secret", "upstream-ca")));
+    assert_eq!(ann["nginx.ingress.kubernetes.io/fastcgi-params-configmap"], n("ConfigMap", "fastcgi"));
+    assert_eq!(ann["ingress.kubernetes.io/auth-secret"], n("Secret", "basic"));
+    let gw = get(&docs, "Gateway", "gw");
+    assert_eq!(gw["spec"]["listeners"][0]["tls"]["certificateRefs"][0]["name"], n("Secret", "wildcard"));
+    let grant = get(&docs, "ReferenceGrant", "allow-gateways");
+    assert_eq!(grant["spec"]["to"][0]["name"], n("Secret", "wildcard"), "the grant follows the Gateway's reference");
+    let ctrl = get(&docs, "Deployment", "ingress-nginx-controller");
+    assert_eq!(
+        ctrl["spec"]["template"]["spec"]["containers"][0]["args"][1],
+        format!("--configmap=$(POD_NAMESPACE)/{}", n("ConfigMap", "nginx-config"))
+    );
+    // `check` sees every one of them used.
+    let run = imprint(&["check", tree.path().to_str().unwrap(), "--format", "json"], None, &[]);
+    let report: Value = serde_json::from_str(&run.stdout).unwrap();
+    let unused: Vec<&Value> =
+        report["findings"].as_array().unwrap().iter().filter(|f| f["code"] == "unused-bundle").collect();
+    assert!(unused.is_empty(), "{unused:?}");
+}
+
+/// A field the table does not know, for each reference shape: an error
+/// naming object, file, line, field, old and new name, and the rule to add;
+/// with that rule added, the render succeeds and the field is rewritten.
+#[test]
+fn a_stale_name_is_an_error_with_the_rule_that_fixes_it() {
+    let cases: &[(&str, &str, &str)] = &[
+        // (spec fragment, field path, rule path)
+        (
+            "  auth: {tokenSecret: {name: creds, key: token}}\n",
+            "spec.auth.tokenSecret.name",
+            "spec.auth.tokenSecret.name",
+        ),
+        ("  refs:\n  - {kind: Secret, name: creds}\n", "spec.refs[0].name", "spec.refs[].name"),
+        ("  tls: {caSecretName: creds}\n", "spec.tls.caSecretName", "spec.tls.caSecretName"),
+        ("  mounts: {secrets: [creds]}\n", "spec.mounts.secrets[0]", "spec.mounts.secrets[]"),
+        ("  clientCertSecretRef: {name: creds}\n", "spec.clientCertSecretRef.name", "spec.clientCertSecretRef.name"),
+    ];
+    for (fragment, field, rule_path) in cases {
+        let widget = format!("apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec:\n{fragment}");
+        let config = "namespace: apps\nsecretGenerator:\n- {name: creds, literals: [token=abc]}\n";
+        let tree = Tree::new().file("imprint.yaml", config).file("w.yaml", &widget);
+        let err = tree.render(&[]).bad_input(&[]).to_string();
+        let first = err.lines().next().unwrap();
+        assert!(
+            first.starts_with(&format!(
+                "error: stale reference: Widget.example.com/apps/w still names Secret \"creds\" at {field}, which imprint renamed to \"creds-"
+            )) && first.ends_with("(w.yaml:1)"),
+            "{err}"
+        );
+        assert!(err.contains(&format!("\n  field: {field}\n")), "{err}");
+        // A path with `[` is quoted: it is a YAML flow mapping.
+        let shown = if rule_path.contains('[') { format!("'{rule_path}'") } else { (*rule_path).to_string() };
+        let hint = format!("{{group: example.com, kind: Widget, path: {shown}, target: Secret}}");
+        assert!(err.contains(&format!("add `- {hint}` to references in imprint.yaml")), "{err}");
+        assert!(err.contains("annotate Secret apps/creds with imprint.dev/version: \"false\""), "{err}");
+        // The suggested rule, pasted as is, fixes it.
+        let fixed =
+            Tree::new().file("imprint.yaml", format!("{config}references:\n- {hint}\n")).file("w.yaml", &widget);
+        let docs = docs(fixed.render(&[]).ok());
+        let field_path = field.replace("[0]", ".0").replace("[1]", ".1");
+        let mut v = get(&docs, "Widget", "w");
+        for seg in field_path.split('.') {
+            v = match seg.parse::<usize>() {
+                Ok(i) => &v[i],
+                Err(_) => &v[seg],
+            };
+        }
+        assert_eq!(v, &Value::from(name_of(&docs, "Secret", "creds")), "{field}");
+        // `check` reports it as a finding and exits 1.
+        let run = imprint(&["check", tree.path().to_str().unwrap()], None, &[]);
+        assert_eq!(run.code, 1);
+        assert!(run.stdout.contains("error[stale-reference]"), "{}", run.stdout);
+    }
+}
+
+/// Annotations and container arguments are reference-shaped too; a
+/// cluster-scoped object's use counts in every namespace.
+#[test]
+fn annotations_arguments_and_cluster_scoped_uses_are_checked() {
+    let config = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b]}\n";
+    // A controller flag outside any container the table knows.
+    let job = "apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r}\nspec:\n  command:\n    args: [\"--settings-configmap=settings\"]\n";
+    let err = Tree::new().file("imprint.yaml", config).file("r.yaml", job).render(&[]).bad_input(&[]).to_string();
+    assert!(
+        err.contains("Runner.example.com/apps/r still names ConfigMap \"settings\" at spec.command.args[0]"),
+        "{err}"
+    );
+    assert!(
+        err.contains("help: imprint cannot rewrite a name inside this field: annotate ConfigMap apps/settings"),
+        "{err}"
+    );
+    // An annotation of an unknown controller.
+    let annotated = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations: {example.com/settings-configmap: apps/settings}\nspec: {ports: [{port: 80}]}\n";
+    let err = Tree::new().file("imprint.yaml", config).file("s.yaml", annotated).render(&[]).bad_input(&[]).to_string();
+    assert!(err.contains("at metadata.annotations[\"example.com/settings-configmap\"]"), "{err}");
+    assert!(err.contains("path: 'metadata.annotations[\"example.com/settings-configmap\"]'"), "{err}");
+    // A cluster-scoped object names it without a namespace.
+    let cluster = "apiVersion: example.com/v1\nkind: ClusterThing\nmetadata: {name: c}\nspec: {settingsConfigMapName: settings}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: clusterthings.example.com}\nspec:\n  group: example.com\n  scope: Cluster\n  names: {kind: ClusterThing, plural: clusterthings}\n  versions: []\n";
+    let err = Tree::new().file("imprint.yaml", config).file("c.yaml", cluster).render(&[]).bad_input(&[]).to_string();
+    assert!(
+        err.contains("ClusterThing.example.com/c still names ConfigMap \"settings\" at spec.settingsConfigMapName"),
+        "{err}"
+    );
+}
+
+/// A reference without a namespace from a cluster-scoped object, to a name
+/// versioned differently in two namespaces, cannot be rewritten: an error.
+#[test]
+fn an_ambiguous_cluster_scoped_reference_is_an_error() {
+    let secret = |ns: &str, v: &str| {
+        format!(
+            "---\napiVersion: v1\nkind: Secret\nmetadata: {{name: ca, namespace: {ns}, annotations: {{imprint.dev/version: \"true\"}}}}\ndata: {{ca.crt: {v}}}\n"
+        )
+    };
+    let issuer = "---\napiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: ca}\nspec: {ca: {secretName: ca}}\n";
+    let tree = Tree::new().file("m.yaml", format!("{}{}{issuer}", secret("a", "YQ=="), secret("b", "Yg==")));
+    let err = tree.render(&[]).bad_input(&[]).to_string();
+    assert!(
+        err.contains("ClusterIssuer.cert-manager.io/ca names Secret \"ca\" at spec.ca.secretName without a namespace, and that name is versioned differently in namespaces a (now \"ca-")
+            && err.contains("help: state the namespace in the reference, or annotate Secret ca with imprint.dev/version: \"false\""),
+        "{err}"
+    );
+    // In one namespace only, it resolves there and is rewritten.
+    let tree = Tree::new().file("m.yaml", format!("{}{issuer}", secret("cert-manager", "YQ==")));
+    let docs = docs(tree.render(&[]).ok());
+    assert_eq!(get(&docs, "ClusterIssuer", "ca")["spec"]["ca"]["secretName"], name_of(&docs, "Secret", "ca"));
+}
+
+#[test]
+fn a_missing_key_is_an_error_that_lists_the_keys() {
+    let config = "namespace: web\nconfigMapGenerator:\n- {name: web-message, literals: [MESSAGE=hello, COLOR=blue]}\n";
+    let typo = deployment(
+        "web",
+        "      containers:\n      - name: c\n        image: i\n        env:\n        - {name: M, valueFrom: {configMapKeyRef: {name: web-message, key: MESAGE}}}\n",
+    );
+    let run = Tree::new().file("imprint.yaml", config).file("d.yaml", &typo).render(&[]);
+    let err = run.bad_input(&[]);
+    assert_eq!(
+        err.lines().next().unwrap(),
+        "error: missing key: Deployment.apps/web/web reads key \"MESAGE\" of ConfigMap \"web-message\", which has no such key (its keys: COLOR, MESSAGE) (d.yaml:1)"
+    );
+    assert!(err.contains("  field: spec.template.spec.containers[0].env[0].valueFrom.configMapKeyRef.key"), "{err}");
+    // A volume's items.
+    let items = deployment(
+        "web",
+        "      containers: [{name: c, image: i}]\n      volumes:\n      - name: v\n        configMap:\n          name: web-message\n          items: [{key: MESSAGE, path: m}, {key: SIZE, path: s}]\n",
+    );
+    let err = Tree::new().file("imprint.yaml", config).file("d.yaml", items).render(&[]).bad_input(&[]).to_string();
+    assert!(
+        err.contains("reads key \"SIZE\" of ConfigMap \"web-message\"")
+            && err.contains("field: spec.template.spec.volumes[0].configMap.items[1].key"),
+        "{err}"
+    );
+    // Optional references may name a missing key.
+    let optional = typo.replace("key: MESAGE}", "key: MESAGE, optional: true}");
+    Tree::new().file("imprint.yaml", config).file("d.yaml", optional).render(&[]).ok();
+    // A Secret's key names are named; its values never are.
+    let secret = "namespace: web\nsecretGenerator:\n- {name: db, literals: [password=hunter2-very-secret]}\n";
+    let pod = deployment(
+        "web",
+        "      containers:\n      - name: c\n        image: i\n        env: [{name: P, valueFrom: {secretKeyRef: {name: db, key: pasword}}}]\n",
+    );
+    let err = Tree::new()
+        .file("imprint.yaml", secret)
+        .file("d.yaml", pod)
+        .render(&[])
+        .bad_input(&["its keys: password"])
+        .to_string();
+    assert!(!err.contains("hunter2"), "{err}");
+    // `check` reports it.
+    let tree = Tree::new().file("imprint.yaml", config).file("d.yaml", &typo);
+    let run = imprint(&["check", tree.path().to_str().unwrap()], None, &[]);
+    assert_eq!(run.code, 1);
+    assert!(run.stdout.contains("error[missing-key]"), "{}", run.stdout);
+}
+
+/// What cert-manager, External Secrets, Sealed Secrets, Crossplane and
+/// trust-manager write is present, and never versioned.
+#[test]
+fn providers_make_names_present_and_keep_them() {
+    let pod = |volumes: &str| {
+        deployment("web", &format!("      containers: [{{name: c, image: i}}]\n      volumes:\n{volumes}"))
+    };
+    let manifests = format!(
+        r#"{}
+---
+apiVersion: cert-manager.io/v1
+kind: Certificate
+metadata: {{name: web}}
+spec: {{secretName: web-tls, issuerRef: {{name: le, kind: ClusterIssuer}}, dnsNames: [web.example.com]}}
+---
+apiVersion: networking.k8s.io/v1
+kind: Ingress
+metadata:
+  name: web
+  annotations: {{cert-manager.io/cluster-issuer: le}}
+spec:
+  tls: [{{hosts: [web.example.com], secretName: web-ingress-tls}}]
+  rules: [{{host: web.example.com}}]
+---
+apiVersion: external-secrets.io/v1
+kind: ExternalSecret
+metadata: {{name: api-creds}}
+spec: {{secretStoreRef: {{name: vault, kind: ClusterSecretStore}}, data: []}}
+---
+apiVersion: bitnami.com/v1alpha1
+kind: SealedSecret
+metadata: {{name: sealed}}
+spec: {{encryptedData: {{k: AgBy}}}}
+---
+apiVersion: database.example.org/v1alpha1
+kind: PostgreSQLInstance
+metadata: {{name: db}}
+spec: {{writeConnectionSecretToRef: {{name: db-conn}}}}
+---
+apiVersion: trust.cert-manager.io/v1alpha1
+kind: Bundle
+metadata: {{name: trust-bundle}}
+spec: {{sources: [{{useDefaultCAs: true}}], target: {{configMap: {{key: ca.crt}}}}}}
+"#,
+        pod(
+            "      - {name: a, secret: {secretName: web-tls}}\n      - {name: b, secret: {secretName: api-creds}}\n      - {name: c, secret: {secretName: sealed}}\n      - {name: d, secret: {secretName: db-conn}}\n      - {name: e, configMap: {name: trust-bundle}}\n"
+        )
+    );
+    let tree = Tree::new().file("imprint.yaml", "namespace: web\n").file("m.yaml", &manifests);
+    tree.render(&[]).ok();
+    // A placeholder beside its writer keeps its name, even when asked to
+    // version it: an immutable copy under a new name would never be filled.
+    let placeholder = "---\napiVersion: v1\nkind: Secret\nmetadata: {name: web-tls, annotations: {imprint.dev/version: \"true\"}}\ntype: kubernetes.io/tls\ndata: {tls.crt: eA==, tls.key: eA==}\n";
+    let tree = Tree::new().file("imprint.yaml", "namespace: web\n").file("m.yaml", format!("{manifests}{placeholder}"));
+    let run = tree.render(&["-v"]);
+    assert_eq!(name_of(&docs(run.ok()), "Secret", "web-tls"), "web-tls");
+    assert!(
+        run.stderr.contains("note[unversioned-provided]: not versioned: Certificate.cert-manager.io/web/web writes it (spec.secretName, m.yaml:"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Policies are not workloads: no uses, no rewrite, no default namespace
+/// for cluster-scoped ones; a renamed name inside one is an error.
+#[test]
+fn policies_are_not_workloads() {
+    let policy = "apiVersion: kyverno.io/v1\nkind: ClusterPolicy\nmetadata: {name: inject-settings}\nspec:\n  rules:\n  - name: inject\n    match: {any: [{resources: {kinds: [Deployment]}}]}\n    mutate:\n      patchStrategicMerge:\n        spec:\n          template:\n            spec:\n              containers:\n              - (name): \"*\"\n                envFrom: [{configMapRef: {name: settings}}]\n";
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {a: b}\n";
+    let tree = Tree::new().file("imprint.yaml", "namespace: apps\n").file("p.yaml", policy).file("c.yaml", cm);
+    let run = tree.render(&["-v"]);
+    let out = docs(run.ok());
+    assert_eq!(name_of(&out, "ConfigMap", "settings"), "settings", "a policy's mention is not a use");
+    assert!(run.stderr.contains("no workload references it"), "{}", run.stderr);
+    assert!(get(&out, "ClusterPolicy", "inject-settings")["metadata"]["namespace"].is_null(), "cluster-scoped");
+    // Used by a workload too, the name the policy holds keeps it unversioned
+    // (§4: its name appears elsewhere).
+    let user =
+        deployment("web", "      containers: [{name: c, image: i, envFrom: [{configMapRef: {name: settings}}]}]\n");
+    let tree = Tree::new()
+        .file("imprint.yaml", "namespace: apps\n")
+        .file("p.yaml", policy)
+        .file("c.yaml", cm)
+        .file("d.yaml", &user);
+    let run = tree.render(&["-v"]);
+    assert_eq!(name_of(&docs(run.ok()), "ConfigMap", "settings"), "settings");
+    assert!(run.stderr.contains("its name appears in ClusterPolicy.kyverno.io/inject-settings"), "{}", run.stderr);
+    // Generated (always versioned), the policy would inject a pruned name
+    // everywhere: an error that says to keep the name.
+    let generated = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b]}\n";
+    let tree = Tree::new().file("imprint.yaml", generated).file("p.yaml", policy).file("d.yaml", &user);
+    let err = tree.render(&[]).bad_input(&[]).to_string();
+    assert!(err.contains("ClusterPolicy.kyverno.io/inject-settings still names ConfigMap \"settings\""), "{err}");
+    assert!(
+        err.contains(
+            "help: a policy injects the name it holds into other objects, so keep it: annotate ConfigMap apps/settings"
+        ),
+        "{err}"
+    );
+}
+
+#[test]
+fn well_known_cluster_scoped_kinds_get_no_namespace() {
+    let objs = "apiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: le}\nspec: {selfSigned: {}}\n---\napiVersion: gateway.networking.k8s.io/v1\nkind: GatewayClass\nmetadata: {name: gc}\nspec: {controllerName: x}\n---\napiVersion: cert-manager.io/v1\nkind: Issuer\nmetadata: {name: local}\nspec: {selfSigned: {}}\n";
+    let docs = docs(Tree::new().file("imprint.yaml", "namespace: apps\n").file("o.yaml", objs).render(&[]).ok());
+    assert!(get(&docs, "ClusterIssuer", "le")["metadata"]["namespace"].is_null());
+    assert!(get(&docs, "GatewayClass", "gc")["metadata"]["namespace"].is_null());
+    assert_eq!(get(&docs, "Issuer", "local")["metadata"]["namespace"], "apps");
+}
+
+/// `imprint.dev/external: "true"` declares every name the referrer uses.
+#[test]
+fn external_true_means_all_of_them() {
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {imprint.dev/external: \"true\"}\nspec:\n  containers: [{name: c, image: i, envFrom: [{secretRef: {name: made-later}}, {configMapRef: {name: also-later}}]}]\n";
+    Tree::new().file("p.yaml", pod).render(&[]).ok();
+    let listed = pod.replace("\"true\"", "\"made-later\"");
+    Tree::new().file("p.yaml", listed).render(&[]).bad_input(&["dangling reference", "also-later"]);
+}
+
+#[test]
+fn bad_reference_rules_are_refused_with_their_field() {
+    for (path, why) in [
+        ("spec.a[0].name", "an index (use '[]' for every element)"),
+        ("spec..name", "an empty key"),
+        ("spec.**", "'**' at the end"),
+    ] {
+        let config = format!("references:\n- {{group: example.com, kind: W, path: \"{path}\", target: Secret}}\n");
+        let tree = Tree::new()
+            .file("imprint.yaml", config)
+            .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
+        tree.render(&[]).bad_input(&["invalid imprint.yaml: references[0].path", why, "field: references[0].path"]);
+    }
+}
+
+/// `imprint fn` stops the host's build where `render` would stop.
+#[test]
+fn fn_fails_like_render() {
+    let list = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+      "functionConfig": {"apiVersion": "imprint.dev/v1alpha1", "kind": "Render", "namespace": "apps",
+                         "configMapGenerator": [{"name": "settings", "literals": ["A=b"]}]},
+      "items": [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
+                 "spec": {"settingsConfigMapName": "settings"}}]}"#;
+    let t = Tree::new();
+    let out = std::process::Command::new(bin())
+        .arg("fn")
+        .current_dir(t.path())
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(list.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let v = docs(&String::from_utf8(out.stdout).unwrap()).remove(0);
+    let r = &v["results"][0];
+    assert_eq!(r["severity"], "error");
+    assert!(
+        r["message"].as_str().unwrap().starts_with("[stale-reference] stale reference: Widget.example.com/apps/w"),
+        "{r}"
+    );
+    // The legacy exec plugin (plain streams) exits 2 with the render's error.
+    let cfg = t.path().join("plugin.yaml");
+    std::fs::write(
+        &cfg,
+        "apiVersion: imprint.dev/v1alpha1\nkind: Render\nmetadata: {name: imprint}\nnamespace: apps\n",
+    )
+    .unwrap();
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec: {containers: [{name: c, image: i, envFrom: [{configMapRef: {name: missing}}]}]}\n";
+    let run = imprint(&["fn", cfg.to_str().unwrap()], Some(pod), &[]);
+    run.bad_input(&["dangling reference", "missing"]);
+}
