@@ -94,11 +94,17 @@ impl Object {
 
     #[must_use]
     pub fn id(&self) -> ObjectId {
+        // An object named by the API server shows its prefix (`secrets-*`):
+        // messages about it would otherwise end in an empty name.
+        let name = match (self.name(), str_at(&self.value, &["metadata", "generateName"])) {
+            ("", Some(prefix)) => format!("{prefix}*"),
+            (name, _) => name.to_string(),
+        };
         ObjectId {
             group: self.group().to_string(),
             kind: self.kind().to_string(),
             namespace: self.namespace().to_string(),
-            name: self.name().to_string(),
+            name,
         }
     }
 

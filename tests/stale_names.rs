@@ -513,3 +513,109 @@ fn fn_fails_like_render() {
     let run = imprint(&["fn", cfg.to_str().unwrap()], Some(pod), &[]);
     run.bad_input(&["dangling reference", "missing"]);
 }
+
+mod property {
+    use super::common::rows::{NS, bundle, referrer, target_and_text};
+    use imprint::refs::rule::{Role, Target};
+    use imprint::refs::table;
+    use proptest::prelude::*;
+    use serde_json::Value;
+
+    /// Rows whose fixture can share a render with others (a row that names
+    /// its object by its own `metadata.name` would clash).
+    fn rows() -> Vec<usize> {
+        table::builtin().iter().enumerate().filter(|(_, r)| r.path != "metadata.name").map(|(i, _)| i).collect()
+    }
+
+    /// The Kubernetes rows (PodSpecs, containers, volumes, built-in kinds):
+    /// a few dozen among 1,600, drawn half the time so every case has some.
+    fn kubernetes_rows() -> Vec<usize> {
+        rows().into_iter().filter(|&i| table::builtin()[i].project == "Kubernetes").collect()
+    }
+
+    fn row() -> impl Strategy<Value = usize> {
+        prop_oneof![proptest::sample::select(kubernetes_rows()), proptest::sample::select(rows())]
+    }
+
+    /// Every string of `v` with its path, except RBAC `resourceNames`, which
+    /// keep an original name on purpose (a ClusterRole's may stand for an
+    /// unversioned object of another namespace).
+    fn strings<'a>(v: &'a Value, path: &mut Vec<String>, out: &mut Vec<(String, &'a str)>) {
+        match v {
+            Value::String(s) => out.push((path.join("."), s)),
+            Value::Array(items) => {
+                for (i, x) in items.iter().enumerate() {
+                    path.push(i.to_string());
+                    strings(x, path, out);
+                    path.pop();
+                }
+            }
+            Value::Object(m) => {
+                for (k, x) in m.iter().filter(|(k, _)| k.as_str() != "resourceNames") {
+                    path.push(k.clone());
+                    strings(x, path, out);
+                    path.pop();
+                }
+            }
+            _ => {}
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+        /// Random bundles, some versioned, referenced from random rows of the
+        /// table (in built-in workloads and by shape): after the render, no
+        /// string outside the bundles holds a renamed bundle's original name
+        /// as a token (names are unique random tokens, so any occurrence is
+        /// a use left stale).
+        #[test]
+        fn no_original_name_of_a_renamed_object_survives(
+            picks in proptest::collection::vec((row(), 0..4usize, any::<bool>()), 1..12),
+            versioned in proptest::collection::vec(any::<bool>(), 8),
+            tag in "[a-z]{5}",
+        ) {
+            let table = table::builtin();
+            let name = |t: Target, i: usize| format!("{}{i}-{tag}", if t == Target::ConfigMap { "cm" } else { "s" });
+            let mut docs = Vec::new();
+            for (t, offset) in [(Target::ConfigMap, 0), (Target::Secret, 4)] {
+                for i in 0..4 {
+                    docs.push(bundle(t, &name(t, i), versioned[offset + i]));
+                }
+            }
+            for (j, (row, i, shape)) in picks.iter().enumerate() {
+                let rule = &table[*row];
+                let (t, _) = target_and_text(rule, "x");
+                let (obj, _) = referrer(rule, &name(t, *i), &format!("r{j}"), *shape);
+                docs.push(obj);
+            }
+            let stream = imprint::yaml::to_yaml_stream(docs.iter());
+            let loaded = imprint::load::load_stream(&stream, "p.yaml", &imprint::limits::Limits::default()).unwrap();
+            let out = imprint::render::render(loaded, &imprint::render::Options::default())
+                .map_err(|e| TestCaseError::fail(format!("{e}\n{stream}")))?;
+            let renamed: Vec<String> = out
+                .objects
+                .iter()
+                .filter_map(|o| o.annotation("imprint.dev/bundle").filter(|old| *old != o.name()).map(str::to_string))
+                .collect();
+            for o in out.objects.iter().filter(|o| o.bundle_kind().is_none()) {
+                let mut found = Vec::new();
+                strings(&o.value, &mut Vec::new(), &mut found);
+                for (path, s) in found {
+                    for token in s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
+                        prop_assert!(!renamed.iter().any(|r| r == token), "{} at {path} still holds {token}\n{stream}", o.id());
+                    }
+                }
+            }
+            // Providers' objects keep their names.
+            for (row, i, _) in &picks {
+                let rule = &table[*row];
+                if rule.role == Role::Provides {
+                    let (t, _) = target_and_text(rule, "x");
+                    prop_assert!(!renamed.contains(&name(t, *i)));
+                }
+            }
+            prop_assert!(NS == "ns");
+        }
+    }
+}

@@ -131,6 +131,14 @@ pub const FIXED_NAMES: &[FixedName] = &[
     ),
     // Sealed Secrets keeps its key pairs by label, but the active key by name.
     secret("sealed-secrets-key", Some("kube-system"), "the Sealed Secrets controller reads its key by name"),
+    // Argo Workflows' controller falls back to this name when a Workflow's
+    // artifactRepositoryRef names no ConfigMap (argo-workflows v4.1.2
+    // workflow/artifactrepositories; tests/data/real/argo-workflows).
+    cm(
+        "artifact-repositories",
+        None,
+        "Argo Workflows reads artifact-repositories by default name when an artifactRepositoryRef names no ConfigMap",
+    ),
     // Cilium's agent and operator read their config by name.
     cm("cilium-config", Some("kube-system"), "Cilium's agent and operator read cilium-config by name"),
 ];

@@ -2,6 +2,8 @@
 //! on them with a clean environment (no `IMPRINT_*`, no `ARGOCD_*`).
 #![allow(dead_code)]
 
+pub mod rows;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
