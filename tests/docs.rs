@@ -12,8 +12,12 @@ fn run_from_root(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Both tests read and (when updating) rewrite README.md: one at a time.
+static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 #[test]
 fn readme_examples_are_real_output() {
+    let _guard = README.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let path = repo_root().join("README.md");
     let readme = std::fs::read_to_string(&path).unwrap();
     let mut rebuilt = String::new();
@@ -46,6 +50,7 @@ fn readme_examples_are_real_output() {
 /// `IMPRINT_UPDATE_README=1 cargo test --test docs`.
 #[test]
 fn reference_tables_are_generated_from_the_data() {
+    let _guard = README.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
     let update = std::env::var_os("IMPRINT_UPDATE_README").is_some();
     let full = repo_root().join("docs/reference-table.md");
     let expected = imprint::refs::table::markdown();

@@ -178,6 +178,35 @@ fn kustomize_exec_plugin_with_real_kubectl() {
     assert_eq!(env_from[1]["secretRef"]["name"], secret.as_str());
 }
 
+/// What would stop `imprint render` stops the kustomize build: the exec
+/// transformer exits non-zero with imprint's error, and kustomize prints
+/// nothing (SPEC §8 `fn`).
+#[test]
+fn kustomize_exec_plugin_fails_the_build_like_render() {
+    let kubectl = kubectl();
+    let example = repo_root().join("plugins/kustomize/exec-transformer");
+    let tree = Tree::new().copy_from(&example, "");
+    let deployment = std::fs::read_to_string(tree.path().join("base/deployment.yaml")).unwrap();
+    let broken = deployment.replace("name: shop-settings", "name: shop-setings");
+    assert_ne!(broken, deployment, "the example's Deployment names shop-settings");
+    std::fs::write(tree.path().join("base/deployment.yaml"), broken).unwrap();
+    let out = Command::new(&kubectl)
+        .args(["kustomize", "--enable-alpha-plugins"])
+        .arg(tree.path())
+        .env("KUSTOMIZE_PLUGIN_HOME", tree.path().join("plugin"))
+        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir()))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !out.status.success(),
+        "kustomize built despite a dangling reference:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(out.stdout.is_empty());
+    assert!(stderr.contains("dangling reference") && stderr.contains("shop-setings"), "{stderr}");
+}
+
 #[test]
 fn kustomize_build_piped_into_render() {
     let kubectl = kubectl();

@@ -189,8 +189,7 @@ fn ingress_nginx() -> Vec<Rule> {
             ann(prefix, "custom-headers", CM),
         ]);
     }
-    rows.push(on("networking.k8s.io", "Ingress", "spec.tls[].secretName", S).role(Role::Provides).via(Via::Provider).when(CERT_MANAGER_SHIM).src("cert-manager v1.21.1 certificate-shim sync.go:363,825: the annotated Ingress gets a Certificate that writes spec.tls[].secretName"));
-    project("Kubernetes", rows)
+    project("ingress-nginx", rows)
 }
 
 /// prometheus-operator's shared structs (v0.93.0, pkg/apis/monitoring/v1):
@@ -422,6 +421,7 @@ fn cert_manager() -> Vec<Rule> {
         on(G, "Certificate", "spec.secretName", S).role(Role::Provides).via(Via::Provider).src(format!("{CERT}: cert-manager writes it")),
         on(G, "Certificate", "spec.keystores.jks.passwordSecretRef.name", S).key("key").src(CERT),
         on(G, "Certificate", "spec.keystores.pkcs12.passwordSecretRef.name", S).key("key").src(CERT),
+        on("networking.k8s.io", "Ingress", "spec.tls[].secretName", S).role(Role::Provides).via(Via::Provider).when(CERT_MANAGER_SHIM).src("cert-manager v1.21.1 certificate-shim sync.go:363,825: the annotated Ingress gets a Certificate that writes spec.tls[].secretName"),
         Rule::new(Scope::AnyKind, "", "", "metadata.annotations[\"cert-manager.io/inject-ca-from-secret\"]", S).src("cert-manager v1.21.1 pkg/apis/certmanager/v1/types.go:214: cainjector reads the Secret (ns/name)"),
         on("gateway.networking.k8s.io", "Gateway", "spec.listeners[].tls.certificateRefs[].name", BY_KIND_OR_SECRET).ns("namespace").role(Role::Provides).via(Via::Provider).when(CERT_MANAGER_SHIM).src("cert-manager v1.21.1 certificate-shim sync.go:428: the annotated Gateway gets Certificates that write its certificateRefs"),
     ]);
