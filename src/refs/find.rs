@@ -193,14 +193,15 @@ impl Finder<'_, '_, '_> {
     fn shapes(&mut self, value: &Value, path: &mut Vec<Seg>, key: Option<&str>, pod_spec: bool) {
         match value {
             Value::Object(map) => {
-                let here = FieldPath(path.clone());
                 let rules = self.rules.builtin;
                 if pod_spec || map.get("containers").is_some_and(Value::is_array) {
+                    let here = FieldPath(path.clone());
                     for &n in &rules.pod_spec {
                         self.apply(RuleRef::Builtin(n), value, &here);
                     }
                 }
                 if is_container(map, key) {
+                    let here = FieldPath(path.clone());
                     for &n in &rules.container {
                         self.apply(RuleRef::Builtin(n), value, &here);
                     }
@@ -236,9 +237,7 @@ impl Finder<'_, '_, '_> {
         let applies = match rule.when {
             When::Always => true,
             When::Annotated(keys) => keys.iter().any(|k| annotated(self.root, k)),
-            When::Has(path) => {
-                super::path::Pattern::parse(path).is_ok_and(|p| !p.expand(self.root, &FieldPath::default()).is_empty())
-            }
+            When::Has(_) => c.has.as_ref().is_some_and(|p| !p.expand(self.root, &FieldPath::default()).is_empty()),
         };
         if !applies {
             return;

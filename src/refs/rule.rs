@@ -373,10 +373,14 @@ impl Rule {
             }
         }
         let fallback = self.fallback.map(Pattern::parse).transpose().map_err(|m| ("fallback", m))?;
+        let has = match self.when {
+            When::Has(p) => Some(Pattern::parse(p).map_err(|m| ("when", m))?),
+            _ => None,
+        };
         if self.kind.is_empty() && self.scope == Scope::Kind {
             return Err(("kind", "empty kind".into()));
         }
-        Ok(Compiled { rule: self, path, namespace_path, fallback })
+        Ok(Compiled { rule: self, path, namespace_path, fallback, has })
     }
 }
 
@@ -387,4 +391,6 @@ pub struct Compiled<'a> {
     pub path: Pattern,
     pub namespace_path: Option<Pattern>,
     pub fallback: Option<Pattern>,
+    /// The path of [`When::Has`].
+    pub has: Option<Pattern>,
 }
