@@ -542,7 +542,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     let old = old.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let new = new?;
     print_diagnostics(&new, false, false);
-    let report = diff::compare(&old.objects, &new.objects);
+    let report = diff::compare(&old, &new);
     let text = match args.format {
         DiffFormat::Text => {
             let color = match args.color {

@@ -6,7 +6,8 @@
 //! only, and the unified diff redacts every Secret value.
 
 use crate::object::{Object, split_api_version};
-use crate::refs::{FieldPath, Seg, pod_spec_paths};
+use crate::refs::{FieldPath, Role, Seg, pod_spec_paths};
+use crate::render::Rendered;
 use crate::version::{ANN_BUNDLE, ANN_HASH};
 use serde::Serialize;
 use serde_json::Value;
@@ -174,17 +175,6 @@ fn normalize(value: &Value, new_to_old: &HashMap<&str, &str>) -> Value {
     }
 }
 
-fn strings_in(value: &Value, out: &mut BTreeSet<String>) {
-    match value {
-        Value::String(s) => {
-            out.insert(s.clone());
-        }
-        Value::Array(a) => a.iter().for_each(|v| strings_in(v, out)),
-        Value::Object(m) => m.values().for_each(|v| strings_in(v, out)),
-        _ => {}
-    }
-}
-
 /// Leaf paths where two values differ (at most `limit`).
 fn changed_paths(a: &Value, b: &Value, at: &mut Vec<String>, out: &mut Vec<String>, limit: usize) {
     if out.len() >= limit || a == b {
@@ -292,11 +282,18 @@ fn unified(old: Option<&Object>, new: Option<&Object>, work_left: &mut u64) -> S
     similar::TextDiff::from_lines(&a, &b).unified_diff().context_radius(3).header(&head_a, &head_b).to_string()
 }
 
-/// Compares two renders.
+/// Compares two renders. Which bundles a workload picks up comes from the
+/// new render's resolved references, the same answer `render` rewrote by.
 #[must_use]
-pub fn compare(old: &[Object], new: &[Object]) -> Report {
+pub fn compare(old_render: &Rendered, new_render: &Rendered) -> Report {
+    let (old, new) = (&old_render.objects, &new_render.objects);
     let old_by: BTreeMap<Key, &Object> = old.iter().map(|o| (key(o), o)).collect();
     let new_by: BTreeMap<Key, &Object> = new.iter().map(|o| (key(o), o)).collect();
+    // The bundles (indices into `new`) each object of the new side names.
+    let mut uses: HashMap<Key, BTreeSet<usize>> = HashMap::new();
+    for l in new_render.links.iter().filter(|l| l.reference.role != Role::Provides) {
+        uses.entry(key(&new[l.from])).or_default().extend(l.to.iter().copied());
+    }
     let all: BTreeSet<&Key> = old_by.keys().chain(new_by.keys()).collect();
     let mut bundles = Vec::new();
     let mut new_to_old: HashMap<&str, &str> = HashMap::new();
@@ -367,7 +364,9 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
             (None, Some(y)) if !versioned => objects.added.push(object_ref(y)),
             (Some(x), None) if !versioned => objects.removed.push(object_ref(x)),
             (Some(x), Some(y)) if x.value != y.value && !versioned => {
-                if let Some(r) = rollout(x, y, &new_to_old, &renamed) {
+                let picked: BTreeSet<String> =
+                    uses.get(*k).into_iter().flatten().filter_map(|&t| renamed.get(new[t].name()).cloned()).collect();
+                if let Some(r) = rollout(x, y, &new_to_old, picked) {
                     rollouts.push(r);
                 } else {
                     objects.changed.push(object_ref(y));
@@ -386,12 +385,7 @@ pub fn compare(old: &[Object], new: &[Object]) -> Report {
 
 /// A workload rolls when its pod template changes; it says which new bundle
 /// versions it picks up and what else changed in it.
-fn rollout(
-    old: &Object,
-    new: &Object,
-    new_to_old: &HashMap<&str, &str>,
-    renamed: &HashMap<&str, String>,
-) -> Option<Rollout> {
+fn rollout(old: &Object, new: &Object, new_to_old: &HashMap<&str, &str>, bundles: BTreeSet<String>) -> Option<Rollout> {
     let paths = template_paths(new);
     if paths.is_empty() {
         return None;
@@ -400,13 +394,6 @@ fn rollout(
     if !rolls {
         return None;
     }
-    let mut used = BTreeSet::new();
-    for p in &paths {
-        if let Some(t) = p.get(&new.value) {
-            strings_in(t, &mut used);
-        }
-    }
-    let bundles: BTreeSet<String> = used.iter().filter_map(|s| renamed.get(s.as_str()).cloned()).collect();
     let bundles: Vec<String> = bundles.into_iter().collect();
     let normalized = normalize(&new.value, new_to_old);
     let mut other = Vec::new();
