@@ -32,6 +32,9 @@ const FROM_RENDER: &[&str] = &[
     "missing-key",
     "stale-reference",
     "unversioned-provided",
+    "unversioned-pinned",
+    "unversioned-placeholder",
+    "unused-reference-rule",
     "secret-missing-keys",
     "invalid-name",
     "invalid-data",
@@ -243,7 +246,7 @@ fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
         let o = &r.objects[p];
         if o.group() == "external-secrets.io"
             && o.kind() == "ExternalSecret"
-            && matches!(l.reference.role, Role::Use | Role::Flag | Role::Immutable)
+            && matches!(l.reference.role, Role::Use | Role::ByName | Role::Immutable | Role::Pinned)
         {
             users.entry(p).or_default().push(r.objects[l.from].id().to_string());
         }

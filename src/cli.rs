@@ -474,6 +474,18 @@ fn print_diagnostics(rendered: &Rendered, quiet: bool, verbose: bool) {
             eprintln!("{d}");
         }
     }
+    // Kept names are notes, but a change to such an object rolls nothing:
+    // say how many there are even without -v.
+    let kept = rendered
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == Severity::Note && (d.code.starts_with("unversioned-") || d.code == "never-versioned"))
+        .count();
+    if kept > 0 && !quiet && !verbose {
+        let (objects, them) =
+            if kept == 1 { ("object keeps its name", "it") } else { ("objects keep their names", "them") };
+        eprintln!("note: {kept} {objects} for safety (a change to {them} rolls nothing); -v says why for each");
+    }
 }
 
 /// Writes to stdout; a closed pipe (`| head`) is the reader's choice, not an error.

@@ -194,7 +194,8 @@ impl Scopes {
 /// Kinds that hold objects (or containers) to be created later, elsewhere:
 /// a Tekton TriggerTemplate's resource templates, a provider-kubernetes
 /// Object's manifest, a Crossplane Composition's bases, Velero's restore
-/// hooks, OpenTelemetry's injected environment. Their embedded containers
+/// hooks, OpenTelemetry's injected environment, a HelmRelease's or an Argo
+/// CD Application's chart values. Their embedded containers
 /// are not searched by shape (they are not this object's uses, and may land
 /// in another namespace); the stale-name scan still reads them, so a
 /// renamed object named there is an error rather than a silent miss.
@@ -205,9 +206,29 @@ const OBJECT_TEMPLATES: &[(&str, &str)] = &[
     ("apiextensions.crossplane.io", "Composition"),
     ("velero.io", "Restore"),
     ("opentelemetry.io", "Instrumentation"),
+    ("helm.toolkit.fluxcd.io", "HelmRelease"),
+    ("argoproj.io", "Application"),
+    ("argoproj.io", "ApplicationSet"),
 ];
 
 #[must_use]
 pub fn is_object_template(group: &str, kind: &str) -> bool {
     OBJECT_TEMPLATES.iter().any(|&(g, k)| g == group && k == kind)
+}
+
+/// Kinds whose embedded values land in another namespace than their own:
+/// a Flux HelmRelease's `spec.values` go to `spec.targetNamespace`, an Argo
+/// CD Application's sources to `spec.destination.namespace`. (path prefixes
+/// of that content, path of the namespace field).
+type Embedded = (&'static [&'static [&'static str]], &'static [&'static str]);
+
+#[must_use]
+pub fn embedded_namespace(group: &str, kind: &str) -> Option<Embedded> {
+    match (group, kind) {
+        ("helm.toolkit.fluxcd.io", "HelmRelease") => Some((&[&["spec", "values"]], &["spec", "targetNamespace"])),
+        ("argoproj.io", "Application") => {
+            Some((&[&["spec", "source"], &["spec", "sources"]], &["spec", "destination", "namespace"]))
+        }
+        _ => None,
+    }
 }

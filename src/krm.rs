@@ -130,7 +130,13 @@ fn result(d: &Diagnostic, objects: &HashMap<String, &Object>) -> Value {
         Severity::Note => "info",
     };
     let mut r = Map::new();
-    r.insert("message".into(), json!(format!("[{}] {}", d.code, d.message)));
+    // The help line carries the fix (the externalNames line, the
+    // references: rule): a host shows only the message.
+    let message = match &d.help {
+        Some(help) => format!("[{}] {}\n  help: {help}", d.code, d.message),
+        None => format!("[{}] {}", d.code, d.message),
+    };
+    r.insert("message".into(), json!(message));
     r.insert("severity".into(), json!(severity));
     if let Some(o) = d.object.as_ref().and_then(|id| objects.get(id)) {
         r.insert("resourceRef".into(), resource_ref(o));

@@ -53,9 +53,22 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     let scopes = Scopes::of(&objects);
     apply_default_namespace(&mut objects, default_ns.as_deref(), &scopes);
     check_objects(&objects, opts.lenient, &mut diagnostics)?;
+    unused_rules(&objects, &config.references, &mut diagnostics);
     let rules = Rules::new(&config.references);
-    let links = refs::resolve::links(&objects, &rules, &scopes);
+    let mut links = refs::resolve::links(&objects, &rules, &scopes);
     let externals = Externals::new(&config.external_names);
+    // Once per shared target list: a ClusterRole may list one name 6,000
+    // times that 6,000 namespaces hold.
+    let mut elsewhere: HashMap<*const [usize], Option<String>> = HashMap::new();
+    for l in links.iter_mut().filter(|l| l.namespace.is_none() && !l.to.is_empty() && !externals.is_empty()) {
+        l.external_elsewhere = elsewhere
+            .entry(std::sync::Arc::as_ptr(&l.to))
+            .or_insert_with(|| {
+                let namespaces: Vec<&str> = l.to.iter().map(|&t| objects[t].namespace()).collect();
+                externals.elsewhere(&l.reference.name, &namespaces)
+            })
+            .clone();
+    }
     let dangling = refs::resolve::dangling(&objects, &links, &externals);
     for &i in &dangling {
         let err = refs::resolve::dangling_error(&objects, &links[i]);
@@ -105,6 +118,31 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
         })
         .collect();
     Ok(Rendered { objects, links, dangling, diagnostics })
+}
+
+/// A `references:` rule whose kind no object of the input has is almost
+/// always a typo or a left-out `group` (which means the core group).
+fn unused_rules(objects: &[Object], rules: &[refs::Rule], diagnostics: &mut Vec<Diagnostic>) {
+    if rules.is_empty() {
+        return;
+    }
+    let kinds: HashSet<(&str, &str)> = objects.iter().map(|o| (o.group(), o.kind())).collect();
+    for (i, r) in rules.iter().enumerate() {
+        if kinds.contains(&(&*r.group, &*r.kind)) {
+            continue;
+        }
+        let group =
+            if r.group.is_empty() { "the core group (no `group`)".to_string() } else { format!("group {}", r.group) };
+        diagnostics.push(Diagnostic {
+            severity: Severity::Warning,
+            code: "unused-reference-rule",
+            message: format!("references[{i}] is for kind {} in {group}, and no object of the input is", r.kind),
+            file: Some(crate::config::FILE_NAME.into()),
+            field: Some(format!("references[{i}]")),
+            help: Some("set `group` to the custom resource's API group (the part of apiVersion before the /)".into()),
+            ..Diagnostic::default()
+        });
+    }
 }
 
 /// The stale-name guarantee (SPEC §5): a use of a renamed object's old name

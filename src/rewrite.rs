@@ -37,6 +37,12 @@ pub fn rewrite(objects: &mut [Object], links: &[Link], new_names: &[Option<Strin
         });
         let new = match answer {
             None => continue,
+            // The name may also mean an object declared external in another
+            // namespace, which keeps its name: not a guess to make.
+            Some(_) if l.external_elsewhere.is_some() => {
+                left.push(n);
+                continue;
+            }
             Some(None) => {
                 left.push(n);
                 continue;

@@ -124,16 +124,9 @@ const CASES: &[Case] = &[
         fixed: &["ConfigMap/config-kourier"],
         versioned: &["ConfigMap/kourier-bootstrap"],
     },
-    // The webhook creates its serving CA at run time; cainjector reads it
-    // through the webhook configurations' inject-ca-from-secret annotation.
-    Case {
-        folder: "cert-manager",
-        externals: &["cert-manager/cert-manager-webhook-ca"],
-        resources: &[],
-        stdin: None,
-        fixed: &[],
-        versioned: &[],
-    },
+    // The webhook creates its serving CA at run time; cainjector finds it by
+    // the name in the inject-ca-from-secret annotation, which never dangles.
+    Case { folder: "cert-manager", externals: &[], resources: &[], stdin: None, fixed: &[], versioned: &[] },
     Case {
         folder: "istio-addons",
         externals: &[],

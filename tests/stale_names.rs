@@ -38,7 +38,7 @@ secretGenerator:
 - {name: wildcard, type: kubernetes.io/tls, literals: [tls.crt=c, tls.key=k]}
 configMapGenerator:
 - {name: fastcgi, literals: [SCRIPT_FILENAME=/x]}
-- {name: nginx-config, literals: [use-forwarded-headers=true]}
+- {name: nginx-config, literals: [use-forwarded-headers=true], options: {annotations: {imprint.dev/version: "true"}}}
 "#;
     let manifests = format!(
         r#"apiVersion: monitoring.coreos.com/v1
@@ -201,7 +201,9 @@ fn a_stale_name_is_an_error_with_the_rule_that_fixes_it() {
     ];
     for (fragment, field, rule_path) in cases {
         let widget = format!("apiVersion: example.com/v1\nkind: Widget\nmetadata: {{name: w}}\nspec:\n{fragment}");
-        let config = "namespace: apps\nsecretGenerator:\n- {name: creds, literals: [token=abc]}\n";
+        // Versioned on purpose: a name in an unknown field would otherwise
+        // keep it unversioned (§4 name-use scan), and the net is for this.
+        let config = "namespace: apps\nsecretGenerator:\n- {name: creds, literals: [token=abc], options: {annotations: {imprint.dev/version: \"true\"}}}\n";
         let tree = Tree::new().file("imprint.yaml", config).file("w.yaml", &widget);
         let err = tree.render(&[]).bad_input(&[]).to_string();
         let first = err.lines().next().unwrap();
@@ -241,7 +243,7 @@ fn a_stale_name_is_an_error_with_the_rule_that_fixes_it() {
 /// cluster-scoped object's use counts in every namespace.
 #[test]
 fn annotations_arguments_and_cluster_scoped_uses_are_checked() {
-    let config = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b]}\n";
+    let config = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b], options: {annotations: {imprint.dev/version: \"true\"}}}\n";
     // A controller flag outside any container the table knows.
     let job = "apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r}\nspec:\n  command:\n    args: [\"--settings-configmap=settings\"]\n";
     let err = Tree::new().file("imprint.yaml", config).file("r.yaml", job).render(&[]).bad_input(&[]).to_string();
@@ -280,7 +282,7 @@ fn an_ambiguous_cluster_scoped_reference_is_an_error() {
     let tree = Tree::new().file("m.yaml", format!("{}{}{issuer}", secret("a", "YQ=="), secret("b", "Yg==")));
     let err = tree.render(&[]).bad_input(&[]).to_string();
     assert!(
-        err.contains("ClusterIssuer.cert-manager.io/ca names Secret \"ca\" at spec.ca.secretName without a namespace, and that name is versioned differently in namespaces a (now \"ca-")
+        err.contains("ClusterIssuer.cert-manager.io/ca names Secret \"ca\" at spec.ca.secretName without a namespace, and that name means different objects in namespaces a (now \"ca-")
             && err.contains("help: state the namespace in the reference, or annotate Secret ca with imprint.dev/version: \"false\""),
         "{err}"
     );
@@ -427,7 +429,7 @@ fn policies_are_not_workloads() {
     assert!(run.stderr.contains("its name appears in ClusterPolicy.kyverno.io/inject-settings"), "{}", run.stderr);
     // Generated (always versioned), the policy would inject a pruned name
     // everywhere: an error that says to keep the name.
-    let generated = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b]}\n";
+    let generated = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b], options: {annotations: {imprint.dev/version: \"true\"}}}\n";
     let tree = Tree::new().file("imprint.yaml", generated).file("p.yaml", policy).file("d.yaml", &user);
     let err = tree.render(&[]).bad_input(&[]).to_string();
     assert!(err.contains("ClusterPolicy.kyverno.io/inject-settings still names ConfigMap \"settings\""), "{err}");
@@ -477,7 +479,8 @@ fn bad_reference_rules_are_refused_with_their_field() {
 fn fn_fails_like_render() {
     let list = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
       "functionConfig": {"apiVersion": "imprint.dev/v1alpha1", "kind": "Render", "namespace": "apps",
-                         "configMapGenerator": [{"name": "settings", "literals": ["A=b"]}]},
+                         "configMapGenerator": [{"name": "settings", "literals": ["A=b"],
+                                                 "options": {"annotations": {"imprint.dev/version": "true"}}}]},
       "items": [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
                  "spec": {"settingsConfigMapName": "settings"}}]}"#;
     let t = Tree::new();
@@ -618,4 +621,165 @@ mod property {
             prop_assert!(NS == "ns");
         }
     }
+}
+
+/// An adversarial review's cases (tests/fixtures/second-review/<case>/):
+/// each rendered, with what must happen. `kept`: the object keeps its name,
+/// with the note that says why; `ok`: renders; `error`: refused, naming it.
+#[test]
+fn second_review_cases() {
+    enum Expect {
+        Kept(&'static str, &'static str, &'static str),
+        Ok,
+        Error(&'static str),
+    }
+    use Expect::{Error, Kept, Ok};
+    let cases: &[(&str, Expect)] = &[
+        // A generated bundle with a fixed name, or named where a program
+        // reads it (a two-argument flag, an env value, a policy's clone).
+        ("gen-fixed", Kept("ConfigMap", "argocd-cm", "note[unversioned-fixed-name]")),
+        ("gen-mention", Kept("ConfigMap", "nginx-conf", "note[unversioned-name-used]")),
+        ("kyverno-clone", Kept("Secret", "regcred", "ClusterPolicy.kyverno.io/sync-secrets at spec.rules[0].generate")),
+        // Empty and mounted: filled at run time.
+        ("placeholder", Kept("Secret", "webhook-server-cert", "note[unversioned-placeholder]")),
+        // A name that is also a mount folder.
+        ("prom-secrets", Kept("Secret", "etcd-client-certs", "note[unversioned-pinned]")),
+        ("prom-sd", Kept("Secret", "etcd-certs", "note[unversioned-pinned]")),
+        // A name inside a Secret's (base64) content.
+        (
+            "secret-mention",
+            Kept("ConfigMap", "app-config", "its name appears in Secret/a/bootstrap at data[\"bootstrap.yaml\"]"),
+        ),
+        // Chart values: named there, kept; not a workload, so not dangling.
+        (
+            "hr-tls",
+            Kept(
+                "Secret",
+                "web-tls",
+                "HelmRelease.helm.toolkit.fluxcd.io/web/web at spec.values.ingress.tls[0].secretName",
+            ),
+        ),
+        (
+            "hr-target",
+            Kept("ConfigMap", "app-settings", "HelmRelease.helm.toolkit.fluxcd.io/flux-system/web at spec.values"),
+        ),
+        (
+            "argo-app",
+            Kept("ConfigMap", "app-settings", "Application.argoproj.io/argocd/web at spec.source.helm.valuesObject"),
+        ),
+        // Written by another object, read from a cluster-scoped or any-namespace reference.
+        ("ca-bootstrap", Ok),
+        ("istio-cert", Ok),
+        ("spc", Ok),
+        ("vso", Ok),
+        // A semaphore with its own namespace field.
+        ("argo-sem", Ok),
+        // Refused, naming why.
+        ("custom-nsglob", Error("references[0].namespacePath: \"spec.*Auth.secretRef.namespace\" holds '*' or '**'")),
+        ("ci-wrongns", Error("that name means different objects in namespaces team-a (now \"ca-key-pair-")),
+    ];
+    for (case, expect) in cases {
+        let dir = repo_root().join("tests/fixtures/second-review").join(case);
+        let run = imprint(&["render", dir.to_str().unwrap(), "-v"], None, &[]);
+        match expect {
+            Kept(kind, name, why) => {
+                let out = docs(&run.stdout);
+                assert_eq!(run.code, 0, "{case}: {}", run.stderr);
+                assert_eq!(name_of(&out, kind, name), *name, "{case}");
+                assert!(run.stderr.contains(why), "{case}: {}", run.stderr);
+            }
+            Ok => assert_eq!(run.code, 0, "{case}: {}", run.stderr),
+            Error(why) => {
+                run.bad_input(&[why]);
+            }
+        }
+    }
+    // An external Secret of the same name elsewhere: also in the message.
+    let run =
+        imprint(&["render", repo_root().join("tests/fixtures/second-review/ci-wrongns").to_str().unwrap()], None, &[]);
+    assert!(run.stderr.contains("cert-manager (externalNames, not renamed)"), "{}", run.stderr);
+}
+
+/// A flag and its value as two arguments: rewritten when the object is
+/// versioned on purpose; a flag inside a shell line is a stale name.
+#[test]
+fn two_argument_flags_and_shell_lines() {
+    let config = "namespace: ingress\nconfigMapGenerator:\n- {name: nginx-conf, literals: [a=b], options: {annotations: {imprint.dev/version: \"true\"}}}\n";
+    let args = deployment(
+        "ctrl",
+        "      containers:\n      - name: c\n        image: i\n        args: [\"--configmap\", \"$(POD_NAMESPACE)/nginx-conf\", \"--watch\"]\n",
+    );
+    let out = docs(Tree::new().file("imprint.yaml", config).file("d.yaml", args).render(&[]).ok());
+    let new = name_of(&out, "ConfigMap", "nginx-conf");
+    let c = &get(&out, "Deployment", "ctrl")["spec"]["template"]["spec"]["containers"][0];
+    assert_eq!(c["args"][1], format!("$(POD_NAMESPACE)/{new}"));
+    assert_eq!(c["args"][2], "--watch");
+    let shell = deployment(
+        "ctrl",
+        "      containers:\n      - name: c\n        image: i\n        command: [sh, -c, \"exec ctrl --configmap=nginx-conf\"]\n",
+    );
+    let err = Tree::new().file("imprint.yaml", config).file("d.yaml", shell).render(&[]).bad_input(&[]).to_string();
+    assert!(
+        err.contains("still names ConfigMap \"nginx-conf\" at spec.template.spec.containers[0].command[2]"),
+        "{err}"
+    );
+    assert!(err.contains("imprint cannot rewrite a name inside this field"), "{err}");
+}
+
+/// Without -v, one line says how many objects keep their names.
+#[test]
+fn kept_names_are_counted_by_default() {
+    let dir = repo_root().join("tests/fixtures/second-review/placeholder");
+    let run = imprint(&["render", dir.to_str().unwrap()], None, &[]);
+    assert_eq!(
+        run.stderr,
+        "note: 2 objects keep their names for safety (a change to them rolls nothing); -v says why for each\n"
+    );
+    assert!(imprint(&["render", dir.to_str().unwrap(), "-q"], None, &[]).stderr.is_empty());
+}
+
+#[test]
+fn a_rule_for_a_kind_nobody_has_is_a_warning() {
+    let dir = repo_root().join("tests/fixtures/second-review/norule");
+    let run = imprint(&["render", dir.to_str().unwrap()], None, &[]);
+    assert!(
+        run.stderr.contains("warning[unused-reference-rule]: references[0] is for kind KafkaUserThing in the core group (no `group`), and no object of the input is"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// A KRM host shows only the result's message: it carries the help.
+#[test]
+fn fn_results_carry_the_fix() {
+    let list = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
+      "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"},
+                 "spec": {"containers": [{"name": "c", "image": "i", "envFrom": [{"configMapRef": {"name": "gone"}}]}]}}]}"#;
+    let t = Tree::new();
+    let out = std::process::Command::new(bin())
+        .arg("fn")
+        .current_dir(t.path())
+        .env_clear()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .and_then(|mut c| {
+            use std::io::Write;
+            c.stdin.take().unwrap().write_all(list.as_bytes())?;
+            c.wait_with_output()
+        })
+        .unwrap();
+    let v = docs(&String::from_utf8(out.stdout).unwrap()).remove(0);
+    let message = v["results"][0]["message"].as_str().unwrap();
+    assert!(message.contains("\n  help: if it is created at run time, add `- a/gone` to externalNames"), "{message}");
+}
+
+/// Host bookkeeping annotations (`config.kubernetes.io/path`) are not
+/// mentions of a name.
+#[test]
+fn host_annotations_are_not_mentions() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: app-config}\ndata: {a: b}\n";
+    let user = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {config.kubernetes.io/path: app-config/pod.yaml}\nspec: {containers: [{name: c, image: i, envFrom: [{configMapRef: {name: app-config}}]}]}\n";
+    let out = docs(Tree::new().file("c.yaml", cm).file("p.yaml", user).render(&[]).ok());
+    assert_ne!(name_of(&out, "ConfigMap", "app-config"), "app-config");
 }

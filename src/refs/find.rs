@@ -256,7 +256,21 @@ impl Finder<'_, '_, '_> {
             let Some(text) = m.path.get(self.root).and_then(Value::as_str) else { continue };
             let holder = m.path.parent().get(self.root);
             let field = |f: &str| holder.and_then(|h| h.get(f)).and_then(Value::as_str).filter(|s| !s.is_empty());
-            let Some(value) = parse_value(text, rule.target == TargetSpec::Flag) else { continue };
+            let mut path = m.path.clone();
+            let parsed = match (rule.target, bare_flag(text), path.0.last()) {
+                // `--configmap` then the value: the reference is the next argument.
+                (TargetSpec::Flag, Some(t), Some(&Seg::Index(i))) => {
+                    path = m.path.parent().index(i + 1);
+                    let next = path.get(self.root).and_then(Value::as_str).and_then(|next| parse_value(next, false));
+                    next.filter(|p| crate::version::valid_name(&p.name)).map(|mut p| {
+                        p.flag_target = Some(t);
+                        p
+                    })
+                }
+                (TargetSpec::Flag, ..) => parse_value(text, true),
+                _ => parse_value(text, false),
+            };
+            let Some(value) = parsed else { continue };
             let target = match rule.target {
                 TargetSpec::Fixed(t) => t,
                 TargetSpec::Flag => match value.flag_target {
@@ -274,9 +288,16 @@ impl Finder<'_, '_, '_> {
                 }
                 TargetSpec::Rbac => unreachable!("handled above"),
             };
+            // `../namespace`: a field of the holder's parent (Argo's
+            // `semaphores[].namespace` beside `configMapKeyRef`).
+            let stated = |f: &str| match f.strip_prefix("../") {
+                Some(up) => m.path.parent().parent().get(self.root).and_then(|p| p.get(up)).and_then(Value::as_str),
+                None => field(f),
+            };
             let namespace = rule
                 .namespace_field
-                .and_then(field)
+                .and_then(stated)
+                .filter(|s| !s.is_empty())
                 .map(str::to_string)
                 .or_else(|| {
                     let p = c.namespace_path.as_ref()?.substitute(&m.indices)?;
@@ -305,7 +326,7 @@ impl Finder<'_, '_, '_> {
                 }
             };
             self.out.push(Reference {
-                path: m.path,
+                path,
                 target,
                 name: value.name,
                 namespace,
@@ -384,9 +405,7 @@ pub(super) struct Parsed {
 pub(super) fn parse_value(text: &str, flag: bool) -> Option<Parsed> {
     let (mut prefix, rest, flag_target) = if flag {
         let (name, value) = text.strip_prefix('-')?.split_once('=')?;
-        let name = name.trim_start_matches('-').to_ascii_lowercase();
-        let target = table::FLAG_SUFFIXES.iter().find(|(s, _)| name.ends_with(s)).map(|(_, t)| *t)?;
-        (text[..text.len() - value.len()].to_string(), value, Some(target))
+        (text[..text.len() - value.len()].to_string(), value, Some(flag_target(name)?))
     } else {
         (String::new(), text, None)
     };
@@ -406,6 +425,22 @@ pub(super) fn parse_value(text: &str, flag: bool) -> Option<Parsed> {
         return None;
     }
     Some(Parsed { prefix, namespace, name: name.to_string(), flag_target })
+}
+
+/// Which kind a command-line flag's name says it takes (`--tcp-services-configmap`).
+fn flag_target(flag: &str) -> Option<Target> {
+    let name = flag.trim_start_matches('-').to_ascii_lowercase();
+    table::FLAG_SUFFIXES.iter().find(|(s, _)| name.ends_with(s)).map(|(_, t)| *t)
+}
+
+/// A flag given without `=`, whose value is the next argument
+/// (`["--configmap", "$(POD_NAMESPACE)/name"]`, as pflag and Go's flag
+/// package accept): which kind it takes.
+pub(super) fn bare_flag(text: &str) -> Option<Target> {
+    if !text.starts_with('-') || text.contains('=') {
+        return None;
+    }
+    flag_target(text)
 }
 
 #[cfg(test)]

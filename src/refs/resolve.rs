@@ -38,13 +38,17 @@ pub struct Link {
     /// The object whose [`Role::Provides`] reference writes what this one
     /// names, if any.
     pub provided_by: Option<usize>,
+    /// For a reference into any namespace: a namespace `externalNames`
+    /// declares the name in besides those of `to` (the object it means may
+    /// be that one, which imprint does not rename).
+    pub external_elsewhere: Option<String>,
 }
 
 impl Link {
     /// Whether a missing target is fine for this link.
     #[must_use]
     pub fn may_dangle(&self) -> bool {
-        self.reference.optional || self.reference.role != Role::Use
+        self.reference.optional || !matches!(self.reference.role, Role::Use | Role::Pinned)
     }
 }
 
@@ -93,16 +97,26 @@ pub fn links(objects: &[Object], rules: &Rules, scopes: &Scopes) -> Vec<Link> {
                 None if cluster || r.any_namespace => None,
                 None => Some(obj.namespace().to_string()),
             };
-            out.push(Link { from: i, reference: r, namespace, to: Targets::from([]), provided_by: None });
+            out.push(Link {
+                from: i,
+                reference: r,
+                namespace,
+                to: Targets::from([]),
+                provided_by: None,
+                external_elsewhere: None,
+            });
         }
     }
     let bundles = BundleIndex::new(
         objects.iter().enumerate().filter_map(|(i, o)| Some((i, o.bundle_kind()?, o.namespace(), o.name()))),
     );
-    // What providers write, by kind, namespace (None: every one) and name.
+    // What providers write, by kind, namespace (None: every one) and name,
+    // and by kind and name for references into any namespace.
     let mut provided: HashMap<(Target, Option<&str>, &str), usize> = HashMap::new();
+    let mut provided_anywhere: HashMap<(Target, &str), usize> = HashMap::new();
     for l in out.iter().filter(|l| l.reference.role == Role::Provides) {
         provided.entry((l.reference.target, l.namespace.as_deref(), &l.reference.name)).or_insert(l.from);
+        provided_anywhere.entry((l.reference.target, &l.reference.name)).or_insert(l.from);
     }
     let mut shared: HashMap<(Target, Option<&str>, &str), Targets> = HashMap::new();
     let resolved: Vec<(Targets, Option<usize>)> = out
@@ -115,7 +129,11 @@ pub fn links(objects: &[Object], rules: &Rules, scopes: &Scopes) -> Vec<Link> {
                 .or_insert_with(|| bundles.get(r.target, ns, &r.name).into())
                 .clone();
             let by = |ns| provided.get(&(r.target, ns, r.name.as_str())).copied();
-            (to, ns.and_then(|n| by(Some(n))).or_else(|| by(None)))
+            let by = match ns {
+                Some(n) => by(Some(n)).or_else(|| by(None)),
+                None => provided_anywhere.get(&(r.target, r.name.as_str())).copied(),
+            };
+            (to, by)
         })
         .collect();
     for (l, (to, by)) in out.iter_mut().zip(resolved) {
@@ -144,6 +162,28 @@ impl Externals {
             };
         }
         e
+    }
+
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.any_ns.is_empty() && self.in_ns.is_empty()
+    }
+
+    /// A namespace this list declares `name` in other than `besides`
+    /// (`"*"` when it is declared for every namespace).
+    #[must_use]
+    pub fn elsewhere(&self, name: &str, besides: &[&str]) -> Option<String> {
+        if self.any_ns.contains(name) {
+            return Some("*".into());
+        }
+        let mut found: Vec<&str> = self
+            .in_ns
+            .iter()
+            .filter(|(ns, n)| n == name && !besides.contains(&ns.as_str()))
+            .map(|(ns, _)| ns.as_str())
+            .collect();
+        found.sort_unstable();
+        found.first().map(|ns| (*ns).to_string())
     }
 
     fn contains(&self, ns: &str, name: &str) -> bool {

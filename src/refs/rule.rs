@@ -95,12 +95,19 @@ pub enum Role {
     /// (and `check` warns). Never dangles: such Secrets usually live outside
     /// the app.
     Immutable,
-    /// A program's command-line flag (`--configmap=$(POD_NAMESPACE)/name`):
-    /// the program finds the object by that name through the API, so a
-    /// resource keeps its name (the §4 name-use scan says so); rewritten
-    /// when the object is versioned anyway (generated bundles), so the
-    /// program follows. Never dangles.
-    Flag,
+    /// A program finds the object through the API by this name (a
+    /// command-line flag `--configmap=$(POD_NAMESPACE)/name`, cainjector's
+    /// `inject-ca-from-secret` annotation): a resource keeps its name (the
+    /// §4 name-use scan says so); rewritten when the object is versioned
+    /// anyway (generated bundles), so the program follows. Never dangles
+    /// (such objects are often made at run time).
+    ByName,
+    /// The name is part of more than a reference: prometheus-operator
+    /// mounts `spec.secrets[]` at `/etc/prometheus/secrets/<name>/`, and
+    /// file paths elsewhere name that folder. A new name would move the
+    /// files, so the object keeps its name, generated ones too, unless
+    /// annotated `imprint.dev/version: "true"`. Dangles like a use.
+    Pinned,
     /// The referrer writes the object (cert-manager `Certificate`,
     /// `ExternalSecret`, Crossplane connection secrets): it is present even
     /// though no manifest holds it, and never versioned: its writer owns
@@ -220,7 +227,8 @@ pub struct Rule {
     /// take the same elements as in `path`.
     #[serde(default)]
     pub namespace_path: Option<Cow<'static, str>>,
-    /// A field of the holder that states the namespace (`namespace`).
+    /// A field of the holder that states the namespace (`namespace`), or
+    /// of the holder's parent (`../namespace`).
     #[serde(skip)]
     pub namespace_field: Option<&'static str>,
     #[serde(skip)]
@@ -360,16 +368,19 @@ impl Rule {
         let namespace_path =
             self.namespace_path.as_deref().map(Pattern::parse).transpose().map_err(|m| ("namespacePath", m))?;
         if let Some(ns) = &namespace_path {
-            let each = |p: &Pattern| p.0.iter().filter(|s| matches!(s, super::path::Step::Each)).count();
+            use super::path::Step;
+            let count = |p: &Pattern, f: fn(&Step) -> bool| p.0.iter().filter(|s| f(s)).count();
+            let shown = self.namespace_path.as_deref().unwrap_or_default();
+            if count(ns, |s| matches!(s, Step::Glob(..) | Step::Deep)) > 0 {
+                return Err(("namespacePath", format!("{shown:?} holds '*' or '**'; name the field exactly")));
+            }
+            let each = |p: &Pattern| count(p, |s| matches!(s, Step::Each));
             if each(ns) > each(&path) {
-                return Err((
-                    "namespacePath",
-                    format!(
-                        "{:?} has more '[]' than path {:?}",
-                        self.namespace_path.as_deref().unwrap_or_default(),
-                        self.path
-                    ),
-                ));
+                return Err(("namespacePath", format!("{shown:?} has more '[]' than path {:?}", self.path)));
+            }
+            // Under `**` the elements `[]` takes are not the ones namespacePath's `[]` would.
+            if each(ns) > 0 && count(&path, |s| matches!(s, Step::Deep)) > 0 {
+                return Err(("namespacePath", format!("{shown:?} has '[]' but path {:?} has '**'", self.path)));
             }
         }
         let fallback = self.fallback.map(Pattern::parse).transpose().map_err(|m| ("fallback", m))?;

@@ -13,7 +13,7 @@
 //! - an annotation whose key says secret or config map (`name`, `ns/name`);
 //! - a container argument `--<flag>=[ns/]name` whose flag says so.
 
-use super::find::{Parsed, parse_value};
+use super::find::{Parsed, bare_flag, parse_value};
 use super::path::{FieldPath, Seg};
 use super::resolve::BundleIndex;
 use super::rule::Target;
@@ -151,6 +151,28 @@ fn scan(value: &Value, path: &mut Vec<Seg>, key: Option<&str>, out: &mut Vec<Use
                     Value::String(s) if args => {
                         if let Some(p) = parse_value(s, true) {
                             push_parsed(out, FieldPath(path.clone()), p.flag_target.expect("flags say"), p, false);
+                        } else if let Some(t) = bare_flag(s)
+                            && let Some(Value::String(next)) = items.get(i + 1)
+                        {
+                            // `--configmap` then the value.
+                            let mut at = path.clone();
+                            *at.last_mut().expect("an index") = Seg::Index(i + 1);
+                            push_string(out, FieldPath(at), t, next, false);
+                        } else if s.contains(char::is_whitespace) {
+                            // A shell line (`sh -c "ctrl --configmap=x"`): its
+                            // flags name objects too, and cannot be rewritten.
+                            for word in s.split_whitespace() {
+                                let word = word.trim_matches(|c| c == '"' || c == '\'');
+                                if let Some(p) = parse_value(word, true) {
+                                    push_parsed(
+                                        out,
+                                        FieldPath(path.clone()),
+                                        p.flag_target.expect("flags say"),
+                                        p,
+                                        false,
+                                    );
+                                }
+                            }
                         }
                     }
                     Value::String(s) => {
@@ -226,7 +248,24 @@ pub fn scan_all(objects: &[Object], renamed: &[Renamed], scopes: &Scopes) -> Vec
     for (i, obj) in objects.iter().enumerate() {
         let cluster = scopes.is_cluster_scoped(obj.group(), obj.kind());
         let policy = crate::kinds::is_policy(obj.group(), obj.kind());
-        for u in uses(obj) {
+        let embedded = crate::kinds::embedded_namespace(obj.group(), obj.kind()).and_then(|(prefixes, field)| {
+            let ns = crate::object::str_at(&obj.value, field).filter(|s| !s.is_empty())?;
+            Some((prefixes, FieldPath::default().keys(field), ns))
+        });
+        for mut u in uses(obj) {
+            // Chart values land in the target namespace.
+            let inside = |prefixes: &[&[&str]]| {
+                prefixes.iter().any(|p| {
+                    u.path.0.len() > p.len() && p.iter().zip(&u.path.0).all(|(k, s)| *s == Seg::Key((*k).to_string()))
+                })
+            };
+            if let Some((prefixes, field, ns)) = &embedded
+                && u.namespace.is_none()
+                && inside(prefixes)
+            {
+                u.namespace = Some((*ns).to_string());
+                u.namespace_field = Some(field.clone());
+            }
             let ns = u.namespace.clone().or_else(|| (!cluster).then(|| obj.namespace().to_string()));
             for n in index.get(u.target, ns.as_deref(), &u.name) {
                 let r = &renamed[n];
@@ -256,8 +295,11 @@ pub fn from_links(objects: &[Object], links: &[super::Link], left: &[usize]) -> 
     left.iter()
         .map(|&n| {
             let l = &links[n];
-            let ambiguous: Vec<(String, String)> =
+            let mut ambiguous: Vec<(String, String)> =
                 l.to.iter().map(|&t| (objects[t].namespace().to_string(), objects[t].name().to_string())).collect();
+            if let Some(ns) = &l.external_elsewhere {
+                ambiguous.push((ns.clone(), String::new()));
+            }
             Stale {
                 from: l.from,
                 path: l.reference.path.clone(),
@@ -303,9 +345,18 @@ pub fn error(objects: &[Object], s: &Stale, more: usize) -> Error {
         };
         (message, help)
     } else {
-        let list: Vec<String> = s.ambiguous.iter().map(|(ns, new)| format!("{ns} (now {new:?})")).collect();
+        let list: Vec<String> = s
+            .ambiguous
+            .iter()
+            .map(|(ns, new)| match new.as_str() {
+                "" if ns == "*" => "any (externalNames)".to_string(),
+                "" => format!("{ns} (externalNames, not renamed)"),
+                _ if new == &s.old => format!("{ns} (not renamed)"),
+                _ => format!("{ns} (now {new:?})"),
+            })
+            .collect();
         let message = format!(
-            "{} names {kind} {:?} at {} without a namespace, and that name is versioned differently in namespaces {}",
+            "{} names {kind} {:?} at {} without a namespace, and that name means different objects in namespaces {}",
             from.id(),
             s.old,
             s.path,

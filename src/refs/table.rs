@@ -74,6 +74,7 @@ pub fn builtin() -> &'static [Rule] {
             opentelemetry,
             crossplane,
             sealed_secrets,
+            secret_writers,
         ] {
             rows.extend(section());
         }
@@ -122,8 +123,8 @@ fn kubernetes() -> Vec<Rule> {
         container("env[].valueFrom.secretKeyRef.name", S).key("key").via(Via::Env),
         container("envFrom[].configMapRef.name", CM).via(Via::EnvFrom),
         container("envFrom[].secretRef.name", S).via(Via::EnvFrom),
-        container("args[]", TargetSpec::Flag).role(Role::Flag).via(Via::Argument).src("program flags --<…configmap|secret>=[ns/]name (ingress-nginx --configmap, --tcp-services-configmap, --default-ssl-certificate; MetalLB --webhook-secret)"),
-        container("command[]", TargetSpec::Flag).role(Role::Flag).via(Via::Argument).src("program flags, as args[]"),
+        container("args[]", TargetSpec::Flag).role(Role::ByName).via(Via::Argument).src("program flags --<…configmap|secret>=[ns/]name (ingress-nginx --configmap, --tcp-services-configmap, --default-ssl-certificate; MetalLB --webhook-secret)"),
+        container("command[]", TargetSpec::Flag).role(Role::ByName).via(Via::Argument).src("program flags, as args[]"),
         volume("configMap.name", CM).items(),
         volume("secret.secretName", S).items(),
         volume("projected.sources[].configMap.name", CM).items().via(Via::Projected),
@@ -280,8 +281,8 @@ fn prometheus_operator() -> Vec<Rule> {
     // Prometheus and PrometheusAgent (CommonPrometheusFields).
     for kind in ["Prometheus", "PrometheusAgent"] {
         rows.extend(workload(kind));
-        rows.push(on(G, kind, "spec.secrets[]", S).src(format!("{PROM_SRC}/v1/prometheus_types.go CommonPrometheusFields.Secrets (mounted by name)")));
-        rows.push(on(G, kind, "spec.configMaps[]", CM).src(format!("{PROM_SRC}/v1/prometheus_types.go:487 CommonPrometheusFields.ConfigMaps (mounted by name)")));
+        rows.push(on(G, kind, "spec.secrets[]", S).role(Role::Pinned).src(format!("{PROM_SRC}/v1/prometheus_types.go CommonPrometheusFields.Secrets: mounted at /etc/prometheus/secrets/<name>")));
+        rows.push(on(G, kind, "spec.configMaps[]", CM).role(Role::Pinned).src(format!("{PROM_SRC}/v1/prometheus_types.go:487 CommonPrometheusFields.ConfigMaps: mounted at /etc/prometheus/configmaps/<name>")));
         rows.extend(embed(kind, "spec.additionalScrapeConfigs", SELECTOR, "v1/prometheus_types.go:604 AdditionalScrapeConfigs"));
         rows.extend(client(kind, "spec.apiserverConfig", &["authorization", "basicAuth", "proxy", "tlsConfig"]));
         rows.extend(remote_write(kind));
@@ -304,8 +305,8 @@ fn prometheus_operator() -> Vec<Rule> {
     }
     // Alertmanager.
     rows.extend(workload("Alertmanager"));
-    rows.push(on(G, "Alertmanager", "spec.secrets[]", S).src(format!("{PROM_SRC}/v1/alertmanager_types.go Secrets (mounted by name)")));
-    rows.push(on(G, "Alertmanager", "spec.configMaps[]", CM).src(format!("{PROM_SRC}/v1/alertmanager_types.go ConfigMaps (mounted by name)")));
+    rows.push(on(G, "Alertmanager", "spec.secrets[]", S).role(Role::Pinned).src(format!("{PROM_SRC}/v1/alertmanager_types.go Secrets: mounted at /etc/alertmanager/secrets/<name>")));
+    rows.push(on(G, "Alertmanager", "spec.configMaps[]", CM).role(Role::Pinned).src(format!("{PROM_SRC}/v1/alertmanager_types.go ConfigMaps: mounted at /etc/alertmanager/configmaps/<name>")));
     rows.push(on(G, "Alertmanager", "spec.configSecret", S).src(format!("{PROM_SRC}/v1/alertmanager_types.go ConfigSecret; pkg/alertmanager/statefulset.go:845")));
     rows.extend(embed("Alertmanager", "spec.alertmanagerConfiguration.templates[]", SECRET_OR_CM, "v1/types.go:755 SecretOrConfigMap"));
     rows.extend(embed("Alertmanager", "spec.clusterTLS.client", SAFE_TLS, "v1/tls_types.go:117 SafeTLSConfig"));
@@ -422,7 +423,7 @@ fn cert_manager() -> Vec<Rule> {
         on(G, "Certificate", "spec.keystores.jks.passwordSecretRef.name", S).key("key").src(CERT),
         on(G, "Certificate", "spec.keystores.pkcs12.passwordSecretRef.name", S).key("key").src(CERT),
         on("networking.k8s.io", "Ingress", "spec.tls[].secretName", S).role(Role::Provides).via(Via::Provider).when(CERT_MANAGER_SHIM).src("cert-manager v1.21.1 certificate-shim sync.go:363,825: the annotated Ingress gets a Certificate that writes spec.tls[].secretName"),
-        Rule::new(Scope::AnyKind, "", "", "metadata.annotations[\"cert-manager.io/inject-ca-from-secret\"]", S).src("cert-manager v1.21.1 pkg/apis/certmanager/v1/types.go:214: cainjector reads the Secret (ns/name)"),
+        Rule::new(Scope::AnyKind, "", "", "metadata.annotations[\"cert-manager.io/inject-ca-from-secret\"]", S).role(Role::ByName).src("cert-manager v1.21.1 pkg/apis/certmanager/v1/types.go:214: cainjector reads the Secret (ns/name)"),
         on("gateway.networking.k8s.io", "Gateway", "spec.listeners[].tls.certificateRefs[].name", BY_KIND_OR_SECRET).ns("namespace").role(Role::Provides).via(Via::Provider).when(CERT_MANAGER_SHIM).src("cert-manager v1.21.1 certificate-shim sync.go:428: the annotated Gateway gets Certificates that write its certificateRefs"),
     ]);
     project("cert-manager", rows)
@@ -776,7 +777,7 @@ fn argo_workflows() -> Vec<Rule> {
             on(G, kind, "spec.**.parameters[].valueFrom.configMapKeyRef.name", CM).key("key").src(format!("{SRC} ValueFrom.ConfigMapKeyRef")),
             on(G, kind, "spec.**.artifactRepositoryRef.configMap", CM).key("key").src(format!("{SRC} ArtifactRepositoryRef")),
             // A semaphore may name another namespace (`semaphores[].namespace`).
-            on(G, kind, "spec.**.synchronization.semaphores[].configMapKeyRef.name", CM).any_ns().key("key").src(format!("{SRC} SemaphoreRef")),
+            on(G, kind, "spec.**.synchronization.semaphores[].configMapKeyRef.name", CM).ns("../namespace").key("key").src(format!("{SRC} SemaphoreRef")),
             on(G, kind, "spec.**.http.headers[].valueFrom.secretKeyRef.name", S).key("key").src(format!("{SRC} HTTPHeaderSource")),
             on(G, kind, "spec.**.hdfs.krbConfigConfigMap.name", CM).key("key").src(format!("{SRC} HDFSKrbConfig")),
         ];
@@ -943,7 +944,8 @@ fn role(r: &Rule) -> String {
         Role::Rbac => "rbac",
         Role::Follow => "follows",
         Role::Immutable => "immutable",
-        Role::Flag => "flag",
+        Role::ByName => "by name",
+        Role::Pinned => "pinned",
         Role::Provides => "provides",
     };
     match r.when {
@@ -1026,4 +1028,17 @@ pub fn markdown_summary() -> String {
         out.push_str(&format!("| {p} | {} | {count} |\n", kinds.join(", ")));
     }
     out
+}
+
+#[rustfmt::skip]
+fn secret_writers() -> Vec<Rule> {
+    project("Other Secret writers", vec![
+        on("secrets-store.csi.x-k8s.io", "SecretProviderClass", "spec.secretObjects[].secretName", S).role(Role::Provides).via(Via::Provider).src("kubernetes-sigs/secrets-store-csi-driver v1 SecretObject: the driver syncs a Secret of that name while a pod mounts the volume"),
+        on("secrets.hashicorp.com", "VaultStaticSecret", "spec.destination.name", S).role(Role::Provides).via(Via::Provider).src("hashicorp/vault-secrets-operator secrets.hashicorp.com/v1beta1 Destination (VSO docs: the operator writes the destination Secret)"),
+        on("secrets.hashicorp.com", "VaultDynamicSecret", "spec.destination.name", S).role(Role::Provides).via(Via::Provider).src("hashicorp/vault-secrets-operator secrets.hashicorp.com/v1beta1 Destination (VSO docs: the operator writes the destination Secret)"),
+        on("secrets.hashicorp.com", "VaultPKISecret", "spec.destination.name", S).role(Role::Provides).via(Via::Provider).src("hashicorp/vault-secrets-operator secrets.hashicorp.com/v1beta1 Destination (VSO docs: the operator writes the destination Secret)"),
+        on("secrets.hashicorp.com", "HCPVaultSecretsApp", "spec.destination.name", S).role(Role::Provides).via(Via::Provider).src("hashicorp/vault-secrets-operator secrets.hashicorp.com/v1beta1 Destination (VSO docs: the operator writes the destination Secret)"),
+        on("kafka.strimzi.io", "KafkaUser", "metadata.name", S).role(Role::Provides).via(Via::Provider).src("strimzi User Operator: a Secret with the KafkaUser's name holds its credentials"),
+        on("onepassword.com", "OnePasswordItem", "metadata.name", S).role(Role::Provides).via(Via::Provider).src("1Password/onepassword-operator: a Secret with the item's name"),
+    ])
 }

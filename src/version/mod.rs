@@ -84,15 +84,17 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             continue;
         };
         let mine = &users[i];
+        let generated = obj.origin.generated_from.is_some();
+        let first = |role: Role| mine.iter().find(|l| l.reference.role == role);
         if let Some(why) = never_reason(obj) {
-            if override_annotation(obj)? == Some(true) || obj.origin.generated_from.is_some() {
+            if override_annotation(obj)? == Some(true) || generated {
                 notes.push(note(obj, "never-versioned", format!("not versioned: {why}")));
             }
             continue;
         }
         // Its writer owns the name, whatever the settings: an immutable copy
         // under a new name would never see what the writer writes.
-        if let Some(l) = mine.iter().find(|l| l.reference.role == Role::Provides) {
+        if let Some(l) = first(Role::Provides) {
             let writer = &objects[l.from];
             notes.push(note(
                 obj,
@@ -106,41 +108,17 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             ));
             continue;
         }
-        match override_annotation(obj)? {
-            Some(v) => {
-                versioned[i] = v;
-                continue;
-            }
-            None if obj.origin.generated_from.is_some() => {
-                versioned[i] = true;
-                continue;
-            }
-            None => {}
-        }
-        match mode {
-            VersionResources::None => continue,
-            VersionResources::All => {
-                versioned[i] = true;
-                continue;
-            }
-            VersionResources::Referenced => {}
-        }
-        let (ns, name) = (obj.namespace(), obj.name());
-        if let Some(l) = mine.iter().find(|l| l.reference.role == Role::Rbac) {
-            let role = &objects[l.from];
-            notes.push(note(obj, "unversioned-rbac", format!(
-                "not versioned: {} lists it in resourceNames ({}), so some process reads or writes it by name through the API",
-                role.id(), role.location()
-            )));
+        if let Some(v) = override_annotation(obj)? {
+            versioned[i] = v;
             continue;
         }
-        if let Some(l) = mine.iter().find(|l| l.reference.role == Role::Immutable) {
+        if let Some(l) = first(Role::Pinned) {
             let holder = &objects[l.from];
             notes.push(note(
                 obj,
-                "unversioned-pv",
+                "unversioned-pinned",
                 format!(
-                    "not versioned: {} references it at {}, and that field cannot change after creation ({})",
+                    "not versioned: {} names it at {}, where the name is part of a file path (it is mounted at a folder of that name), so a new name would move its files ({})",
                     holder.id(),
                     l.reference.path,
                     holder.location()
@@ -148,12 +126,63 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             ));
             continue;
         }
-        let uses: Vec<&&Link> = mine.iter().filter(|l| l.reference.role == Role::Use).collect();
-        if !uses.iter().any(|l| !l.reference.optional) {
-            let why = if uses.is_empty() { "no workload references it" } else { "every reference to it is optional" };
-            notes.push(note(obj, "unreferenced", format!("not versioned: {why} (versionResources: referenced)")));
+        // Used but empty: a placeholder something fills at run time (a
+        // webhook's certificate, a cert-manager target); an immutable copy
+        // would stay empty forever.
+        if is_placeholder(obj) && first(Role::Use).is_some() {
+            // A fixed-name entry says more precisely who fills it.
+            notes.push(match fixed::lookup(target, obj.namespace(), obj.name()) {
+                Some(f) => note(obj, "unversioned-fixed-name", format!("not versioned: fixed name: {}", f.reason)),
+                None => note(
+                    obj,
+                    "unversioned-placeholder",
+                    "not versioned: it has no data (or only empty values) and workloads use it, so something fills it at run time".into(),
+                ),
+            });
             continue;
         }
+        if !generated {
+            match mode {
+                VersionResources::None => continue,
+                VersionResources::All => {
+                    versioned[i] = true;
+                    continue;
+                }
+                VersionResources::Referenced => {}
+            }
+            if let Some(l) = first(Role::Rbac) {
+                let role = &objects[l.from];
+                notes.push(note(obj, "unversioned-rbac", format!(
+                    "not versioned: {} lists it in resourceNames ({}), so some process reads or writes it by name through the API",
+                    role.id(), role.location()
+                )));
+                continue;
+            }
+            if let Some(l) = first(Role::Immutable) {
+                let holder = &objects[l.from];
+                notes.push(note(
+                    obj,
+                    "unversioned-pv",
+                    format!(
+                        "not versioned: {} references it at {}, and that field cannot change after creation ({})",
+                        holder.id(),
+                        l.reference.path,
+                        holder.location()
+                    ),
+                ));
+                continue;
+            }
+            let uses: Vec<&&Link> = mine.iter().filter(|l| l.reference.role == Role::Use).collect();
+            if !uses.iter().any(|l| !l.reference.optional) {
+                let why =
+                    if uses.is_empty() { "no workload references it" } else { "every reference to it is optional" };
+                notes.push(note(obj, "unreferenced", format!("not versioned: {why} (versionResources: referenced)")));
+                continue;
+            }
+        }
+        // Generated bundles too (SPEC §4): a generator named argocd-cm in
+        // argocd keeps its name, as with kustomize's disableNameSuffixHash.
+        let (ns, name) = (obj.namespace(), obj.name());
         if let Some(f) = fixed::lookup(target, ns, name) {
             notes.push(note(obj, "unversioned-fixed-name", format!("not versioned: fixed name: {}", f.reason)));
             continue;
@@ -190,6 +219,15 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
     Ok((versioned, notes))
 }
 
+/// Whether a ConfigMap/Secret holds nothing: no entries, or only empty values.
+fn is_placeholder(obj: &Object) -> bool {
+    ["data", "binaryData", "stringData"]
+        .iter()
+        .filter_map(|s| obj.value.get(*s).and_then(Value::as_object))
+        .flat_map(|m| m.values())
+        .all(|v| v.as_str().is_some_and(str::is_empty))
+}
+
 /// Where (object, path) each candidate's name first appears as a whole token
 /// outside the fields imprint rewrites. Tokens are maximal runs of
 /// `[-._a-zA-Z0-9]`, so `--configmap=$(NS)/ingress-nginx-controller` names
@@ -207,7 +245,7 @@ fn scan_mentions<'a>(
     // program finds the object through the API, the very sign the scan
     // looks for.
     let mut ref_paths: HashMap<usize, HashSet<&FieldPath>> = HashMap::new();
-    for l in links.iter().filter(|l| l.reference.role != Role::Flag) {
+    for l in links.iter().filter(|l| l.reference.role != Role::ByName) {
         ref_paths.entry(l.from).or_default().insert(&l.reference.path);
     }
     // A name's first mention in an object fills every same-named candidate
@@ -219,9 +257,24 @@ fn scan_mentions<'a>(
     for (o, obj) in objects.iter().enumerate() {
         let mut stack: Vec<Seg> = Vec::new();
         let mut seen_here: HashSet<&'a str> = HashSet::new();
+        let secret = obj.bundle_kind() == Some(Target::Secret);
         crate::refs::walk(&obj.value, &mut stack, &mut |path, v| {
             let Some(s) = v.as_str() else { return };
-            for token in s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))) {
+            if is_host_annotation(path) {
+                return;
+            }
+            // Secret content is searched decoded (SPEC §4: a ConfigMap named
+            // in a Secret's bootstrap.yaml is read by name); it is never
+            // printed, only the key's path.
+            let decoded = match path {
+                [Seg::Key(d), Seg::Key(_)] if (secret && d == "data") || d == "binaryData" => {
+                    decode_b64(s).and_then(|b| String::from_utf8(b).ok())
+                }
+                _ => None,
+            };
+            let text = decoded.as_deref().unwrap_or(s);
+            let slashes = text.bytes().filter(|&b| b == b'/').count();
+            for (at, token) in tokens(text) {
                 let Some((name, idxs)) = candidates.get_key_value(token) else {
                     continue;
                 };
@@ -238,9 +291,18 @@ fn scan_mentions<'a>(
                 {
                     continue;
                 }
-                seen_here.insert(name);
+                // Another object's name or label is a homonym more often
+                // than a reader: it keeps resources unversioned, but not
+                // generated bundles, whose author chose to version them (a
+                // Deployment `web-message` reading a generated `web-message`).
+                // So is a segment of a file path or URL (`/etc/app/x.conf`).
+                let in_path = slashes >= 2 && (text[..at].ends_with('/') || text[at + token.len()..].starts_with('/'));
+                let homonym = is_identity(path) || in_path;
+                if !homonym {
+                    seen_here.insert(name);
+                }
                 for &i in idxs {
-                    if i != o {
+                    if i != o && !(homonym && objects[i].origin.generated_from.is_some()) {
                         found.entry((*name, i)).or_insert_with(|| (o, fp.to_string()));
                     }
                 }
@@ -251,6 +313,32 @@ fn scan_mentions<'a>(
         });
     }
     found
+}
+
+/// The maximal runs of `[-._a-zA-Z0-9]` in `s` (and empty strings between
+/// separators), each with the byte offset where it starts.
+fn tokens(s: &str) -> impl Iterator<Item = (usize, &str)> {
+    let base = s.as_ptr() as usize;
+    s.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_')))
+        .map(move |t| (t.as_ptr() as usize - base, t))
+}
+
+/// An object's name, a label, or a label selector (`metadata.name`,
+/// `labels`, `matchLabels`, a Service's `selector`, `matchExpressions`).
+fn is_identity(path: &[Seg]) -> bool {
+    let selector = |k: &str| k == "labels" || k == "matchLabels" || k == "selector" || k.ends_with("Selector");
+    matches!(path, [Seg::Key(m), Seg::Key(n)] if m == "metadata" && n == "name")
+        || matches!(path, [.., Seg::Key(l), Seg::Key(_)] if selector(l))
+        || path.iter().any(|s| matches!(s, Seg::Key(k) if k == "matchExpressions"))
+}
+
+/// Annotations a KRM host or kustomize adds to every item
+/// (`config.kubernetes.io/path: app-config/deploy.yaml`): bookkeeping about
+/// files, never a program reading an object by name.
+fn is_host_annotation(path: &[Seg]) -> bool {
+    matches!(path, [Seg::Key(m), Seg::Key(a), Seg::Key(k)]
+        if m == "metadata" && a == "annotations"
+            && (k.starts_with("config.kubernetes.io/") || k.starts_with("internal.config.kubernetes.io/")))
 }
 
 /// Volume and volume-mount names are local to a pod: a volume named like its
