@@ -190,7 +190,7 @@ pub fn generate(
             "the bundle's values take {size} bytes; Kubernetes refuses ConfigMaps and Secrets over {MAX_BUNDLE_BYTES} bytes (1 MiB)"
         ))));
     }
-    let mut seen: std::collections::HashMap<&str, &str> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<&str, &Entry> = std::collections::HashMap::new();
     for e in &entries {
         if !valid_key(&e.key) {
             let what = if e.quiet { "an invalid key".to_string() } else { format!("invalid key {:?}", e.key) };
@@ -199,10 +199,13 @@ pub fn generate(
                 e.from
             ))));
         }
-        if let Some(first) = seen.insert(&e.key, &e.from) {
-            // An env-file key may be a pasted secret: name where, not what.
-            let what = if e.quiet { "a key".to_string() } else { format!("key {:?}", e.key) };
-            return Err(at(generator_error(format!("{what} is defined twice: by {first} and by {}", e.from))));
+        if let Some(first) = seen.insert(&e.key, e) {
+            // An env-file "key" may be a pasted secret (`c2VjcmV0=` reads as
+            // a key with an empty value): name it only when both lines are
+            // KEY=VALUE with a value, and always say where.
+            let shown = !(e.quiet || first.quiet) || (!e.value.is_empty() && !first.value.is_empty());
+            let what = if shown { format!("key {:?}", e.key) } else { "a key".to_string() };
+            return Err(at(generator_error(format!("{what} is defined twice: by {} and by {}", first.from, e.from))));
         }
     }
     // Required keys of the type are checked for every Secret in `render`.

@@ -616,6 +616,21 @@ fn push_object(value: Value, file: &str, line: u64, out: &mut Vec<Object>, depth
     let Value::Object(map) = value else {
         return Err(at(object_error("a document is not a mapping (a Kubernetes object)")));
     };
+    // A kustomization is a build recipe, not an object: say what to do with it.
+    let base = file.rsplit('/').next().unwrap_or(file);
+    // kustomize lets a kustomization file leave out apiVersion and kind; a
+    // Flux `Kustomization` object in a file of that name is an object.
+    let kustomize = match map.get("apiVersion") {
+        Some(v) => v.as_str().is_some_and(|v| v.starts_with("kustomize.config.k8s.io/")),
+        None => matches!(base, "kustomization.yaml" | "kustomization.yml" | "Kustomization"),
+    };
+    if kustomize {
+        let dir = file.rsplit_once('/').map_or(".", |(d, _)| d);
+        return Err(at(object_error(format!("{file} is a kustomization, which imprint does not build")))
+            .help(format!(
+                "build it first: `kubectl kustomize {dir} | imprint render -`; or list the manifests under `resources:` in imprint.yaml, leaving it out"
+            )));
+    }
     let kind = match map.get("kind") {
         Some(Value::String(k)) if !k.is_empty() => k.clone(),
         _ => return Err(at(object_error("object has no kind").field("kind"))),

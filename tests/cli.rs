@@ -223,6 +223,34 @@ fn bad_document_without_kind_or_name() {
 }
 
 #[test]
+fn bad_kustomization_in_the_tree_says_how_to_build_it() {
+    // With apiVersion, under any file name; without one, by kustomize's names.
+    let err = Tree::new()
+        .file("base/kustomization.yaml", "resources: [cm.yaml]\n")
+        .file("base/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+        .render(&[])
+        .bad_input(&[
+            "base/kustomization.yaml is a kustomization, which imprint does not build",
+            "kubectl kustomize base | imprint render -",
+        ])
+        .to_string();
+    assert!(err.contains("resources:"), "{err}");
+    Tree::new()
+        .file("k.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
+        .render(&[])
+        .bad_input(&["k.yaml is a kustomization", "kubectl kustomize . | imprint render -"]);
+    // A Flux Kustomization is an object, whatever its file is called.
+    let flux = Tree::new()
+        .file(
+            "kustomization.yaml",
+            "apiVersion: kustomize.toolkit.fluxcd.io/v1\nkind: Kustomization\nmetadata: {name: apps}\nspec: {interval: 5m, path: ./apps, prune: true, sourceRef: {kind: GitRepository, name: flux-system}}\n",
+        )
+        .render(&[]);
+    let out = flux.ok();
+    assert!(out.contains("kind: Kustomization") && out.contains("name: apps"), "{out}");
+}
+
+#[test]
 fn bad_unknown_imprint_yaml_field() {
     app()
         .file(

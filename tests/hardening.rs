@@ -760,6 +760,13 @@ fn second_review_bypasses() {
         .file("b.env", "dG9wc2VjcmV0cGFzc3dvcmQ=\n");
     let err = pasted.render(&[]).bad_input(&["a key is defined twice", "a.env", "b.env"]).to_string();
     assert!(!err.contains("dG9wc2VjcmV0cGFzc3dvcmQ"), "{err}");
+    // KEY=VALUE lines on both sides: the key is a name, and naming it is the help.
+    let twice = Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: s\n  envs: [a.env, b.env]\n")
+        .file("a.env", "DB_HOST=db-a\n")
+        .file("b.env", "# b\nDB_HOST=db-b\n");
+    let err = twice.render(&[]).bad_input(&["key \"DB_HOST\" is defined twice", "a.env:1", "b.env:2"]).to_string();
+    assert!(!err.contains("db-a") && !err.contains("db-b"), "{err}");
     // Kubernetes refuses bundles over 1 MiB: a generator says so before encoding one.
     let big = Tree::new()
         .file("imprint.yaml", "secretGenerator:\n- name: s\n  files: [big.bin]\n")
