@@ -43,7 +43,13 @@ const FROM_RENDER: &[&str] = &[
     "unversioned-fixed-name",
     "unversioned-pv",
     "subfolder-skipped",
+    "already-versioned",
+    "content-changed",
 ];
+
+/// Annotations that make a sync replace an object instead of patching it.
+const ARGO_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+const FLUX_FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
 
 fn is_versioned(o: &Object) -> bool {
     o.annotation(ANN_BUNDLE).is_some()
@@ -73,6 +79,7 @@ pub fn check(r: &Rendered, texts: &[(String, String)], settings: Settings) -> Ve
     }
     external_secrets(r, &mut out);
     pv_versioned(r, &mut out);
+    immutable_template(r, &mut out);
     out.sort_by(|a, b| {
         (std::cmp::Reverse(a.severity), &a.file, a.line, a.code, &a.object, &a.field).cmp(&(
             std::cmp::Reverse(b.severity),
@@ -447,6 +454,58 @@ fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+}
+
+/// A Job's pod template and a bare Pod's spec cannot change after creation:
+/// a new bundle name there makes the next sync fail with "field is
+/// immutable", where an edit in place used to sync. Objects that the GitOps
+/// engine recreates instead of patching are fine: hooks, `generateName`,
+/// Argo CD `Replace=true`, Flux `force: enabled`.
+fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
+    let mut seen = std::collections::HashSet::new();
+    for l in r.links.iter().filter(|l| l.reference.role == Role::Use) {
+        let from = &r.objects[l.from];
+        let fixed = match (from.group(), from.kind()) {
+            ("batch", "Job") => "a Job's pod template",
+            ("", "Pod") => "a Pod's spec",
+            _ => continue,
+        };
+        if recreated(from) {
+            continue;
+        }
+        let Some(&t) = l.to.iter().find(|&&t| is_versioned(&r.objects[t])) else { continue };
+        if !seen.insert((l.from, t)) {
+            continue;
+        }
+        let bundle = &r.objects[t];
+        out.push(
+            Diagnostic::about(
+                Severity::Warning,
+                "immutable-template",
+                from,
+                format!(
+                    "{} uses the versioned {} {}, but {fixed} cannot change after creation: the next change to {} fails the sync (\"field is immutable\")",
+                    from.id(),
+                    bundle.kind(),
+                    bundle.name(),
+                    bundle.annotation(ANN_BUNDLE).unwrap_or(bundle.name()),
+                ),
+            )
+            .with_field(l.reference.path.to_string())
+            .with_help(format!(
+                "have it recreated on change: annotate it {ARGO_SYNC_OPTIONS}: Replace=true (Argo CD) or {FLUX_FORCE}: enabled (Flux), or make it a sync hook; or keep the {} unversioned (imprint.dev/version: \"false\")",
+                bundle.kind()
+            )),
+        );
+    }
+}
+
+/// Whether the GitOps engine deletes and recreates `o` rather than patching it.
+fn recreated(o: &Object) -> bool {
+    let replace = o.annotation(ARGO_SYNC_OPTIONS).is_some_and(|v| v.split(',').any(|opt| opt.trim() == "Replace=true"));
+    let hook = ["argocd.argoproj.io/hook", "helm.sh/hook"].iter().any(|a| o.annotation(a).is_some());
+    let generated_name = o.value.get("metadata").and_then(|m| m.get("name")).is_none();
+    replace || hook || generated_name || o.annotation(FLUX_FORCE) == Some("enabled")
 }
 
 /// Counts by severity.

@@ -479,7 +479,10 @@ fn print_diagnostics(rendered: &Rendered, quiet: bool, verbose: bool) {
     let kept = rendered
         .diagnostics
         .iter()
-        .filter(|d| d.severity == Severity::Note && (d.code.starts_with("unversioned-") || d.code == "never-versioned"))
+        .filter(|d| {
+            d.severity == Severity::Note
+                && (d.code.starts_with("unversioned-") || matches!(d.code, "never-versioned" | "already-versioned"))
+        })
         .count();
     if kept > 0 && !quiet && !verbose {
         let (objects, them) =

@@ -380,6 +380,10 @@ pub fn previous_versions(
             // imprint.dev/bundle annotation: it is not one of ours.
             let Some(names) = seen.get_mut(&k) else { continue };
             if names.insert(o.name().to_string()) {
+                // A copy only old pods mount: controllers that select config
+                // by label (Grafana's dashboard sidecar, Argo CD's
+                // secret-type) must not load it too (SPEC §9).
+                o.metadata_mut().shift_remove("labels");
                 o.set_annotation(ANN_SUPERSEDED, "true");
                 found.entry(k).or_default().push(o);
             }

@@ -46,17 +46,28 @@ pub fn order(objects: &mut [Object]) {
     objects.sort_by_cached_key(sort_key);
 }
 
-/// The sort key of one object (strings compare as bytes).
+/// The sort key of one object: kind rank, group, version, kind, namespace,
+/// name (strings compare as bytes). An object with only `generateName`
+/// sorts by it, and several with one prefix by their content, so the order
+/// never depends on which file or document came first.
 #[must_use]
-pub fn sort_key(o: &Object) -> (usize, String, String, String, String, String) {
+pub fn sort_key(o: &Object) -> (usize, String, String, String, String, String, String) {
     let (group, version) = split_api_version(o.api_version());
+    let (name, content) = match o.value.get("metadata").and_then(|m| m.get("name")) {
+        Some(_) => (o.name().to_string(), String::new()),
+        None => {
+            let prefix = o.value.pointer("/metadata/generateName").and_then(|v| v.as_str()).unwrap_or_default();
+            (prefix.to_string(), o.value.to_string())
+        }
+    };
     (
         rank(o.kind()),
         group.to_string(),
         version.to_string(),
         o.kind().to_string(),
         o.namespace().to_string(),
-        o.name().to_string(),
+        name,
+        content,
     )
 }
 
@@ -94,5 +105,46 @@ mod tests {
                 "ValidatingWebhookConfiguration/w"
             ]
         );
+    }
+}
+
+#[cfg(test)]
+mod generate_name {
+    use super::*;
+    use serde_json::json;
+
+    /// Jobs with only `generateName` sort by it, then by content, whatever
+    /// their input order; a named object with the same string sorts with them.
+    #[test]
+    fn generate_name_objects_sort_by_prefix_then_content() {
+        let job = |prefix: &str, image: &str| Object {
+            value: json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"generateName": prefix, "namespace": "a"},
+                          "spec": {"template": {"spec": {"containers": [{"name": "c", "image": image}]}}}}),
+            origin: Default::default(),
+        };
+        let named = Object {
+            value: json!({"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": "b", "namespace": "a"}}),
+            origin: Default::default(),
+        };
+        let image = |o: &Object| o.value.pointer("/spec/template/spec/containers/0/image").map(|v| v.to_string());
+        let mut forward = vec![job("migrate-", "z"), job("backup-", "y"), named.clone(), job("migrate-", "a")];
+        let mut backward: Vec<Object> = forward.iter().rev().cloned().collect();
+        order(&mut forward);
+        order(&mut backward);
+        let show = |objs: &[Object]| -> Vec<String> {
+            objs.iter()
+                .map(|o| {
+                    format!(
+                        "{}{}",
+                        o.name(),
+                        o.value.pointer("/metadata/generateName").and_then(|v| v.as_str()).unwrap_or("")
+                    )
+                })
+                .zip(objs.iter().map(image))
+                .map(|(n, i)| format!("{n}:{}", i.unwrap_or_default()))
+                .collect()
+        };
+        assert_eq!(show(&forward), ["b:", "backup-:\"y\"", "migrate-:\"a\"", "migrate-:\"z\""]);
+        assert_eq!(show(&forward), show(&backward));
     }
 }

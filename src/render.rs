@@ -87,12 +87,16 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
         }
         diagnostics.push(Diagnostic::from_error("missing-key", &err));
     }
-    let (versioned, notes) = version::plan(&objects, &links, config.version_resources)?;
+    let (versioned, notes) = version::plan(&objects, &links, config.version_resources, opts.hash_key.as_ref())?;
     diagnostics.extend(notes);
+    // The names uses still hold; for a prior version read again, its
+    // versioned name, not the bundle it records.
+    let old_names: Vec<Option<String>> =
+        objects.iter().zip(&versioned).map(|(o, &v)| v.then(|| o.name().to_string())).collect();
     let naming = Naming::new(&config.naming.template, config.naming.hash_length, opts.hash_key.clone())?;
     let new_names = version::apply(&mut objects, &versioned, &naming, opts.lenient.then_some(&mut diagnostics))?;
     let left = rewrite::rewrite(&mut objects, &links, &new_names);
-    stale_names(&objects, &links, &left, &new_names, &scopes, opts.lenient, &mut diagnostics)?;
+    stale_names(&objects, &links, &left, (&old_names, &new_names), &scopes, opts.lenient, &mut diagnostics)?;
     // A versioned name may meet an object that already had it.
     check_unique(&objects)?;
     // Order last; links index the pre-order positions, so remap them.
@@ -151,11 +155,12 @@ fn stale_names(
     objects: &[Object],
     links: &[Link],
     left: &[usize],
-    new_names: &[Option<String>],
+    names: (&[Option<String>], &[Option<String>]),
     scopes: &Scopes,
     lenient: bool,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<()> {
+    let (old_names, new_names) = names;
     let renamed: Vec<refs::stale::Renamed> = new_names
         .iter()
         .enumerate()
@@ -165,7 +170,7 @@ fn stale_names(
                 index: i,
                 target: o.bundle_kind()?,
                 namespace: o.namespace(),
-                old: o.annotation(version::ANN_BUNDLE)?,
+                old: old_names[i].as_deref()?,
                 new: new.as_deref()?,
             })
         })

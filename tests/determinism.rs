@@ -16,6 +16,13 @@ fn render_dir(path: &std::path::Path) -> String {
     imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)
 }
 
+/// Renders a manifest stream, as `imprint render -` does.
+fn render_stream(text: &str) -> String {
+    let loaded = imprint::load::load_stream(text, "<stdin>", &imprint::limits::Limits::default()).unwrap();
+    let rendered = imprint::render::render(loaded, &imprint::render::Options::default()).unwrap();
+    imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)
+}
+
 fn key() -> impl Strategy<Value = String> {
     "[a-z][a-z0-9._-]{0,8}"
 }
@@ -104,6 +111,41 @@ proptest! {
         prop_assert_eq!(a, b);
     }
 
+    /// SPEC §7 fixed point: the output of any app rendered again is the
+    /// same bytes (resources, Secrets, generated bundles, values that need
+    /// quoting or block style, a bundle left unversioned by a safety rule).
+    #[test]
+    fn render_of_render_is_the_same_bytes(
+        bundles in proptest::collection::btree_map("[a-z]{3,6}", data(), 1..4),
+        generated in data(),
+        secret in data(),
+    ) {
+        let t = Tree::new();
+        let mut literals: Vec<String> = generated.iter().map(|(k, v)| serde_json::to_string(&format!("{k}={v}")).unwrap()).collect();
+        literals.push("\"multi=line one\\nline two\\n\"".into());
+        std::fs::write(
+            t.path().join("imprint.yaml"),
+            format!("namespace: app\nconfigMapGenerator:\n- name: gen\n  literals: [{}]\n", literals.join(", ")),
+        ).unwrap();
+        let mut docs = vec![deploy_doc("gen-user", "gen")];
+        for (name, d) in &bundles {
+            docs.push(cm_doc(name, &d.clone().into_iter().collect::<Vec<_>>()));
+            docs.push(deploy_doc(&format!("{name}-app"), name));
+        }
+        // A Secret through stringData, and a ConfigMap whose name a flag holds.
+        let mut s = "apiVersion: v1\nkind: Secret\nmetadata: {name: creds}\nstringData:\n".to_string();
+        for (k, v) in &secret {
+            s.push_str(&format!("  {k}: {}\n", serde_json::to_string(v).unwrap()));
+        }
+        docs.push(s);
+        docs.push(deploy_doc("creds-app", "creds").replace("configMapRef", "secretRef"));
+        docs.push(cm_doc("flagged", &[("on".into(), "0644".into())]));
+        docs.push(deploy_doc("ctl", "flagged").replace("image: busybox", "image: busybox\n        args: [--configmap=$(NS)/flagged]"));
+        std::fs::write(t.path().join("all.yaml"), docs.join("---\n")).unwrap();
+        let first = render_dir(t.path());
+        prop_assert_eq!(render_stream(&first), first);
+    }
+
     /// Key order and formatting of a resource never change its name; one
     /// changed byte always does.
     #[test]
@@ -182,4 +224,25 @@ fn thread_count_does_not_change_the_output() {
     let many = imprint(&["render", &dir], None, &[("RAYON_NUM_THREADS", "8")]);
     assert_eq!(one.ok(), many.ok());
     assert_eq!(docs(one.ok()).len(), 80);
+}
+
+/// A rendered bundle edited afterwards is versioned again from the bundle
+/// it records: the same name the edited source gives, never a double suffix,
+/// and every use follows.
+#[test]
+fn an_edited_rendered_bundle_is_versioned_again_from_its_bundle() {
+    let source = |value: &str| {
+        Tree::new()
+            .file("c.yaml", cm_doc("cfg", &[("k".into(), value.into())]))
+            .file("d.yaml", deploy_doc("app", "cfg"))
+    };
+    let before = render_dir(source("one").path());
+    let after = render_dir(source("two").path());
+    let edited = before.replace("k: one", "k: two");
+    assert_ne!(edited, before);
+    assert_eq!(render_stream(&edited), after);
+    let old = name_of(&docs(&before), "ConfigMap", "cfg");
+    let run = imprint(&["render", "-", "-v"], Some(&edited), &[]);
+    assert!(run.stderr.contains("note[content-changed]"), "{}", run.stderr);
+    assert!(!run.ok().contains(&old), "the old name is left nowhere");
 }

@@ -236,6 +236,61 @@ fn check_names_and_secret_types_are_errors() {
     assert!(has(&f, "invalid-name")["message"].as_str().unwrap().contains("longer than 253"));
 }
 
+/// A Job (or bare Pod) whose template names a versioned bundle: the next
+/// config change fails the sync, unless the engine recreates it.
+#[test]
+fn check_immutable_template_and_its_remedies() {
+    let job = |annotations: &str, name: &str| {
+        format!(
+            "apiVersion: batch/v1\nkind: Job\nmetadata: {{{name}, annotations: {{{annotations}}}}}\nspec:\n  template:\n    spec:\n      restartPolicy: Never\n      containers:\n      - name: m\n        image: migrate\n        envFrom: [{{configMapRef: {{name: gen}}}}]\n"
+        )
+    };
+    let pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: once}\nspec:\n  containers:\n  - name: c\n    image: i\n    volumeMounts: [{name: v, mountPath: /c}]\n  volumes: [{name: v, configMap: {name: gen}}]\n";
+    let base =
+        || Tree::new().file("imprint.yaml", "namespace: prod\nconfigMapGenerator:\n- {name: gen, literals: [A=1]}\n");
+    let t = base().file("job.yaml", job("", "name: migrate")).file("pod.yaml", pod);
+    let (code, f) = check(&t, &[]);
+    assert_eq!(code, 0, "a warning: {:?}", codes(&f));
+    let found: Vec<&Value> = f.iter().filter(|f| f["code"] == "immutable-template").collect();
+    assert_eq!(found.len(), 2, "{:?}", codes(&f));
+    let on_job = found.iter().find(|f| f["object"] == "Job.batch/prod/migrate").unwrap();
+    assert_eq!(on_job["severity"], "warning");
+    assert_eq!(on_job["field"], "spec.template.spec.containers[0].envFrom[0].configMapRef.name");
+    let message = on_job["message"].as_str().unwrap();
+    assert!(
+        message.contains("a Job's pod template cannot change after creation: the next change to gen fails the sync"),
+        "{message}"
+    );
+    let help = on_job["help"].as_str().unwrap();
+    assert!(
+        help.contains("argocd.argoproj.io/sync-options: Replace=true")
+            && help.contains("kustomize.toolkit.fluxcd.io/force: enabled"),
+        "{help}"
+    );
+    let on_pod = found.iter().find(|f| f["object"] == "Pod/prod/once").unwrap();
+    assert!(on_pod["message"].as_str().unwrap().contains("a Pod's spec cannot change"), "{on_pod}");
+    // Recreated by the engine: no finding.
+    for (annotations, name) in [
+        ("argocd.argoproj.io/sync-options: \"ServerSideApply=true, Replace=true\"", "name: migrate"),
+        ("kustomize.toolkit.fluxcd.io/force: enabled", "name: migrate"),
+        ("argocd.argoproj.io/hook: PreSync", "name: migrate"),
+        ("helm.sh/hook: pre-upgrade", "name: migrate"),
+        ("", "generateName: migrate-"),
+    ] {
+        let t = base().file("job.yaml", job(annotations, name));
+        let (_, f) = check(&t, &[]);
+        assert!(!codes(&f).contains(&"warning[immutable-template]".to_string()), "{annotations}: {:?}", codes(&f));
+    }
+    // A Deployment's template changes freely; an unversioned bundle never renames.
+    let t = base().file("d.yaml", deploy("web", "{configMapRef: {name: gen}}"));
+    assert!(!codes(&check(&t, &[]).1).contains(&"warning[immutable-template]".to_string()));
+    let t = Tree::new()
+        .file("cm.yaml", CM)
+        .file("job.yaml", job("imprint.dev/x: y", "name: j").replace("name: gen", "name: cfg"));
+    let t = t.file("imprint.yaml", "namespace: prod\nversionResources: none\n");
+    assert!(!codes(&check(&t, &[]).1).contains(&"warning[immutable-template]".to_string()));
+}
+
 #[test]
 fn check_pv_with_a_versioned_secret() {
     let pv = "apiVersion: v1\nkind: PersistentVolume\nmetadata: {name: pv}\nspec:\n  capacity: {storage: 1Gi}\n  accessModes: [ReadWriteMany]\n  azureFile: {secretName: az, shareName: s}\n";

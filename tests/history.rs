@@ -85,6 +85,35 @@ fn keeps_n_previous_distinct_versions_exactly_as_rendered() {
     assert_eq!(versions(run_in(&dir, &["render", ".", "--keep-versions", "1"]).ok()).len(), 2);
 }
 
+/// A superseded copy is only for old pods: no label may select it (Grafana's
+/// sidecar would load every old dashboard, Argo CD every old repo template).
+#[test]
+fn superseded_copies_carry_no_labels() {
+    let t = history(&["one", "two"]);
+    let dir = t.path().join("app");
+    std::fs::write(
+        dir.join("imprint.yaml"),
+        "namespace: prod\nconfigMapGenerator:\n- name: msg\n  envs: [msg.env]\n  options: {labels: {grafana_dashboard: \"1\"}}\n",
+    )
+    .unwrap();
+    for m in ["three", "four"] {
+        std::fs::write(dir.join("msg.env"), format!("MESSAGE={m}\n")).unwrap();
+        git(t.path(), &["add", "-A"]);
+        git(t.path(), &["commit", "-q", "-m", m]);
+    }
+    let out = docs(run_in(&dir, &["render", ".", "--keep-versions", "2"]).ok());
+    let msgs: Vec<&Value> =
+        out.iter().filter(|d| d["metadata"]["annotations"]["imprint.dev/bundle"] == "msg").collect();
+    assert_eq!(msgs.len(), 3);
+    for d in msgs {
+        let superseded = d["metadata"]["annotations"]["imprint.dev/superseded"] == "true";
+        assert_eq!(d["metadata"].get("labels").is_some(), !superseded, "{d}");
+        if !superseded {
+            assert_eq!(d["metadata"]["labels"]["grafana_dashboard"], "1");
+        }
+    }
+}
+
 #[test]
 fn a_revert_gives_back_the_old_name_without_duplicates() {
     let t = history(&["one", "two", "one", "three"]);

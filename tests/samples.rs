@@ -63,3 +63,30 @@ fn secret_rotation_is_keyed() {
         name_of(&common::docs(unkeyed.ok()), "Secret", "db-credentials")
     );
 }
+
+/// SPEC §7 fixed point: a sample's output rendered again is the same bytes,
+/// and `graph` over it sees the same uses. The keyed sample holds with its
+/// key, and without it (kept unverified, with a note).
+#[test]
+fn render_of_render_is_the_same_bytes() {
+    let root = repo_root();
+    let key = root.join(KEY);
+    let key = key.to_str().unwrap();
+    for s in samples() {
+        let dir = root.join("samples").join(&s);
+        let dir = dir.to_str().unwrap();
+        let keyed: &[&str] = if s == "secret-rotation" { &["--hash-key-file", key] } else { &[] };
+        let first = imprint(&[&["render", dir][..], keyed].concat(), None, &[]).ok().to_string();
+        let again = imprint(&[&["render", "-"][..], keyed].concat(), Some(&first), &[]);
+        assert_eq!(again.ok(), first, "{s}: render | render - changed the output");
+        let graph = |input: &str, stdin: Option<&str>| {
+            imprint(&[&["graph", input, "--format", "json"][..], keyed].concat(), stdin, &[]).ok().to_string()
+        };
+        assert_eq!(graph("-", Some(&first)), graph(dir, None), "{s}: graph over the output");
+        if !keyed.is_empty() {
+            let unkeyed = imprint(&["render", "-", "-v"], Some(&first), &[]);
+            assert_eq!(unkeyed.ok(), first, "{s}: without the key");
+            assert!(unkeyed.stderr.contains("note[already-versioned]"), "{}", unkeyed.stderr);
+        }
+    }
+}

@@ -640,6 +640,8 @@ fn second_review_cases() {
         ("gen-fixed", Kept("ConfigMap", "argocd-cm", "note[unversioned-fixed-name]")),
         ("gen-mention", Kept("ConfigMap", "nginx-conf", "note[unversioned-name-used]")),
         ("kyverno-clone", Kept("Secret", "regcred", "ClusterPolicy.kyverno.io/sync-secrets at spec.rules[0].generate")),
+        // A controller writes it by a compiled-in name, even with data in it.
+        ("gatekeeper", Kept("Secret", "gatekeeper-webhook-server-cert", "Gatekeeper's cert rotator")),
         // Empty and mounted: filled at run time.
         ("placeholder", Kept("Secret", "webhook-server-cert", "note[unversioned-placeholder]")),
         // A name that is also a mount folder.

@@ -43,6 +43,16 @@ pub const FIXED_NAMES: &[FixedName] = &[
     ),
     secret("argocd-secret", None, "Argo CD reads and writes argocd-secret (server.secretkey) by name"),
     secret("argocd-redis", None, "argocd admin redis-initial-password creates argocd-redis at run time"),
+    secret(
+        "argocd-initial-admin-secret",
+        None,
+        "the API server writes argocd-initial-admin-secret at first start and `argocd admin initial-password` reads it by name",
+    ),
+    secret(
+        "argocd-server-tls",
+        None,
+        "the API server watches argocd-server-tls by name for its TLS certificate (util/settings externalServerTLSSecretName)",
+    ),
     cm("argocd-image-updater-config", None, "Argo CD Image Updater reads its config by name"),
     secret("argocd-image-updater-secret", None, "Argo CD Image Updater reads its secret by name"),
     // MetalLB's cert rotation writes the Secret named by --webhook-secret,
@@ -138,6 +148,29 @@ pub const FIXED_NAMES: &[FixedName] = &[
         "artifact-repositories",
         None,
         "Argo Workflows reads artifact-repositories by default name when an artifactRepositoryRef names no ConfigMap",
+    ),
+    // Gatekeeper's cert rotator writes its webhook certificate into a
+    // constant name (gatekeeper main.go `secretName`); both Deployments
+    // mount it, and the webhook has failurePolicy: Fail.
+    secret(
+        "gatekeeper-webhook-server-cert",
+        None,
+        "Gatekeeper's cert rotator writes the webhook certificate into gatekeeper-webhook-server-cert by a compiled-in name",
+    ),
+    // KEDA's operator generates its gRPC and webhook certificates into
+    // kedaorg-certs (the default of --cert-secret-name and of the chart's
+    // certificates.secretName); the three KEDA Deployments mount it.
+    secret(
+        "kedaorg-certs",
+        None,
+        "KEDA's operator writes its generated certificates into kedaorg-certs by its default name",
+    ),
+    // istiod's self-signed CA persists its key in a constant name
+    // (security/pkg/pki/ca CASecret) when no cacerts is plugged in.
+    secret(
+        "istio-ca-secret",
+        Some("istio-system"),
+        "istiod reads and writes its self-signed CA in istio-system/istio-ca-secret by name",
     ),
     // Cilium's agent and operator read their config by name.
     cm("cilium-config", Some("kube-system"), "Cilium's agent and operator read cilium-config by name"),

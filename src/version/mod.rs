@@ -56,7 +56,12 @@ fn override_annotation(obj: &Object) -> Result<Option<bool>> {
 
 /// Decides, for every object, whether it gets a versioned name. Objects
 /// left alone by a safety rule get a note saying which rule and where.
-pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Result<(Vec<bool>, Vec<Diagnostic>)> {
+pub fn plan(
+    objects: &[Object],
+    links: &[Link],
+    mode: VersionResources,
+    key: Option<&HashKey>,
+) -> Result<(Vec<bool>, Vec<Diagnostic>)> {
     let mut versioned = vec![false; objects.len()];
     let mut notes = Vec::new();
     // Candidates that pass every rule but the name-occurrence scan.
@@ -83,6 +88,28 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
         let Some(target) = obj.bundle_kind() else {
             continue;
         };
+        // imprint's own output read again (SPEC §7 fixed point).
+        match prior(obj, key) {
+            Prior::None => {}
+            Prior::Current => continue,
+            Prior::Unverified => {
+                notes.push(note(
+                    obj,
+                    "already-versioned",
+                    "kept its name: imprint versioned it with a hash key, and without that key (--hash-key-file) its content cannot be checked against imprint.dev/content-hash".into(),
+                ));
+                continue;
+            }
+            Prior::Changed => {
+                notes.push(note(
+                    obj,
+                    "content-changed",
+                    "versioned again: its content no longer matches its imprint.dev/content-hash, so its name no longer says what it holds".into(),
+                ));
+                versioned[i] = true;
+                continue;
+            }
+        }
         let mine = &users[i];
         let generated = obj.origin.generated_from.is_some();
         let first = |role: Role| mine.iter().find(|l| l.reference.role == role);
@@ -201,15 +228,29 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
             match mentions.get(&(*name, i)) {
                 Some((from, path)) => {
                     let o = &objects[*from];
-                    notes.push(note(
-                        &objects[i],
-                        "unversioned-name-used",
-                        format!(
-                            "not versioned: its name appears in {} at {path} ({}), so something may read it by name",
-                            o.id(),
-                            o.location()
-                        ),
-                    ));
+                    // Often a homonym (a chart's Secret and Service share
+                    // the fullname): safe by default, but say how to opt in.
+                    let unless = if path == "metadata.name" {
+                        format!("{} only happens to share its name", o.id())
+                    } else {
+                        format!("nothing reads it by the name at {path}")
+                    };
+                    let generated = objects[i].origin.generated_from.is_some();
+                    let place = if generated { "in the generator's options.annotations" } else { "on it" };
+                    notes.push(
+                        note(
+                            &objects[i],
+                            "unversioned-name-used",
+                            format!(
+                                "not versioned: its name appears in {} at {path} ({}), so something may read it by name",
+                                o.id(),
+                                o.location()
+                            ),
+                        )
+                        .with_help(format!(
+                            "a change to it rolls nothing; if {unless}, set imprint.dev/version: \"true\" {place} to version it"
+                        )),
+                    );
                 }
                 None => versioned[i] = true,
             }
@@ -217,6 +258,46 @@ pub fn plan(objects: &[Object], links: &[Link], mode: VersionResources) -> Resul
     }
     notes.sort_by(|a, b| (&a.file, a.line, &a.object).cmp(&(&b.file, b.line, &b.object)));
     Ok((versioned, notes))
+}
+
+/// What an object's own `imprint.dev/bundle` and `imprint.dev/content-hash`
+/// say: imprint's output read again, as by `imprint render DIR | imprint
+/// render -`, `graph -` over a rendered stream, or a KRM pipeline that runs
+/// `fn` twice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Prior {
+    /// Not versioned by imprint (or only one of the two annotations).
+    None,
+    /// Versioned, and its content still hashes to the annotation: keep it.
+    Current,
+    /// Versioned with a hash key that this render was not given.
+    Unverified,
+    /// Versioned, but edited since (or hashed under another contract).
+    Changed,
+}
+
+#[must_use]
+pub fn prior(obj: &Object, key: Option<&HashKey>) -> Prior {
+    let (Some(target), Some(_), Some(recorded)) =
+        (obj.bundle_kind(), obj.annotation(ANN_BUNDLE), obj.annotation(ANN_HASH))
+    else {
+        return Prior::None;
+    };
+    let (keyed, hex) = match recorded.split_once(':') {
+        Some(("blake3", hex)) => (false, hex),
+        Some(("blake3-keyed", hex)) => (true, hex),
+        _ => return Prior::Changed,
+    };
+    if keyed && (key.is_none() || target != Target::Secret) {
+        return Prior::Unverified;
+    }
+    // Content that does not hash (bad base64) is reported on the normal path.
+    let Ok(content) = content_of(obj, target) else { return Prior::Changed };
+    if hash::hex(&hash::digest(&content, if keyed { key } else { None })) == hex {
+        Prior::Current
+    } else {
+        Prior::Changed
+    }
 }
 
 /// Whether a ConfigMap/Secret holds nothing: no entries, or only empty values.
@@ -416,6 +497,12 @@ fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
     Ok(Content { kind: target.kind(), secret_type, entries })
 }
 
+/// The bundle name an object versioned by imprint records, if it has both
+/// annotations.
+fn prior_bundle(obj: &Object) -> Option<&str> {
+    obj.annotation(ANN_HASH).and(obj.annotation(ANN_BUNDLE))
+}
+
 /// A DNS-1123 subdomain, as the API server requires of ConfigMap/Secret names.
 #[must_use]
 pub fn valid_name(name: &str) -> bool {
@@ -465,7 +552,13 @@ pub fn apply(
             (Err(e), None) => return Err(e),
         };
         let full = hash::base32(&digest);
-        let (name, ns) = (obj.name().to_string(), obj.namespace().to_string());
+        // A changed prior version is named from its bundle again, not from
+        // its old versioned name (`web-message-<new>`, never `-<old>-<new>`).
+        let base = match prior_bundle(obj) {
+            Some(b) => b.to_string(),
+            None => obj.name().to_string(),
+        };
+        let (name, ns) = (base, obj.namespace().to_string());
         let vars = json!({
             "name": name, "hash": &full[..naming.hash_length], "fullHash": full,
             "kind": target.kind(), "namespace": ns,
