@@ -13,7 +13,7 @@ use crate::load;
 use crate::object::Object;
 use crate::refs::Target;
 use crate::render::Options;
-use crate::source::git::{Repo, WalkEnd};
+use crate::source::git::{AppTree, Repo, WalkEnd};
 use crate::source::{Confined, Entry};
 use crate::values::Overrides;
 use crate::version::{self, ANN_BUNDLE, Naming};
@@ -93,7 +93,7 @@ const WALK_FACTOR: usize = 4;
 /// imprint.yaml, values and naming. Only `wanted` keys are built.
 fn bundles_at(
     repo: &Repo,
-    tree: git2::Oid,
+    tree: &AppTree,
     overrides: &Overrides,
     opts: &Options,
     wanted: &dyn Fn(&Key) -> bool,
@@ -345,17 +345,20 @@ pub fn previous_versions(
     let mut last_examined = None;
     for commit in commits {
         let Some(tree) = repo.app_tree(commit, &rel)? else { continue };
-        if Some(tree) == last_tree {
+        if last_tree.as_ref() == Some(&tree) {
             continue; // only commits that change the app count
         }
-        let changed_paths = match last_examined {
-            Some(prev) => Some(repo.changed_paths(prev, tree)?),
-            None => None,
+        // Files convert differently when attributes above the app or in
+        // it changed: then everything is rebuilt.
+        let changed_paths = match &last_examined {
+            Some(prev) if tree.same_checkout(prev) => Some(repo.changed_paths(prev.tree, tree.tree)?)
+                .filter(|changed| !changed.iter().any(|p| p == ".gitattributes" || p.ends_with("/.gitattributes"))),
+            _ => None,
         };
-        last_tree = Some(tree);
-        last_examined = Some(tree);
+        last_tree = Some(tree.clone());
+        last_examined = Some(tree.clone());
         let wanted = |k: &Key| seen.contains_key(k) && found.get(k).map_or(0, Vec::len) < keep.versions;
-        let bundles = match bundles_at(&repo, tree, overrides, opts, &wanted, &mut state, changed_paths.as_ref()) {
+        let bundles = match bundles_at(&repo, &tree, overrides, opts, &wanted, &mut state, changed_paths.as_ref()) {
             Ok(b) => b,
             Err(e) => {
                 // An old revision that no longer renders keeps nothing, but

@@ -296,3 +296,87 @@ fn github_workflow_diff_step_runs() {
     assert!(!md.contains("hunter"), "{md}");
     assert_eq!(std::fs::read_to_string(t.path().join("out.txt")).unwrap(), "status=1\n");
 }
+
+/// SPEC §2: `--rev` gives what a clean checkout gives, `.gitattributes`
+/// included: `text`/`eol` at every level (above the app folder, in it, in
+/// its subfolders), the `binary` and user macros, `text=auto` leaving binary
+/// and CRLF content alone, and `ident`. Compared with a real `git clone`.
+#[test]
+fn rev_applies_gitattributes_as_a_checkout_does() {
+    let t = repo()
+        .file(".gitattributes", "[attr]windows text eol=crlf\n*.ps1 text eol=crlf\n*.bat windows\n*.id ident\n")
+        .file(
+            "apps/web/imprint.yaml",
+            "configMapGenerator:\n- name: scripts\n  files: [run.ps1, sub/keep.ps1, start.bat, version.id, auto.txt, mixed.txt, blob.dat]\n",
+        )
+        .file("apps/web/.gitattributes", "*.txt text=auto eol=crlf\nblob.dat text=auto eol=crlf\n")
+        .file("apps/web/sub/.gitattributes", "*.ps1 -text\n")
+        .file("apps/web/run.ps1", "Write-Host one\nWrite-Host two\n")
+        .file("apps/web/sub/keep.ps1", "stays\nLF\n")
+        .file("apps/web/start.bat", "@echo off\nrun\n")
+        .file("apps/web/version.id", "# $Id$\n")
+        .file("apps/web/auto.txt", "plain\ntext\n")
+        .file("apps/web/mixed.txt", "already\r\nmixed\n")
+        .file("apps/web/blob.dat", b"\x00\x01binary\n");
+    commit_all(t.path(), "scripts");
+    let rev = run_in(&t.path().join("apps/web"), &["render", ".", "--rev", "HEAD"]).ok().to_string();
+    let clone = Tree::new();
+    git(clone.path(), &["clone", "-q", t.path().to_str().unwrap(), "c"]);
+    let checkout = run_in(&clone.path().join("c/apps/web"), &["render", "."]).ok().to_string();
+    assert_eq!(rev, checkout, "--rev HEAD and a clean checkout differ");
+    let out = docs(&rev);
+    let data = &find(&out, "ConfigMap", "scripts").unwrap()["data"];
+    assert_eq!(data["run.ps1"], "Write-Host one\r\nWrite-Host two\r\n");
+    assert_eq!(data["keep.ps1"], "stays\nLF\n");
+    assert_eq!(data["start.bat"], "@echo off\r\nrun\r\n");
+    assert_eq!(data["auto.txt"], "plain\r\ntext\r\n");
+    // text=auto normalized it to LF when it was committed.
+    assert_eq!(data["mixed.txt"], "already\r\nmixed\r\n");
+    assert_eq!(find(&out, "ConfigMap", "scripts").unwrap()["binaryData"], serde_json::Value::Null);
+    assert_eq!(data["blob.dat"], "\0\u{1}binary\n", "text=auto leaves binary content alone");
+    let id = git(t.path(), &["rev-parse", "HEAD:apps/web/version.id"]);
+    assert_eq!(data["version.id"], format!("# $Id: {} $\n", id.trim()));
+}
+
+/// What a checkout hands to another program (git-lfs) cannot be reproduced
+/// from the object database: an error naming the file and the attribute.
+#[test]
+fn rev_refuses_filtered_files() {
+    let t = repo()
+        .file(".gitattributes", "*.bin filter=lfs diff=lfs merge=lfs -text\n")
+        .file("imprint.yaml", "secretGenerator:\n- name: model-key\n  files: [key.bin]\n")
+        .file("key.bin", "version https://git-lfs.github.com/spec/v1\noid sha256:00\nsize 3\n")
+        .file("unread.bin", "not read, not refused\n")
+        .file(
+            "d.yaml",
+            DEPLOY.replace("{configMapRef: {name: msg}}, {secretRef: {name: creds}}", "{secretRef: {name: model-key}}"),
+        );
+    commit_all(t.path(), "lfs");
+    let run = run_in(t.path(), &["render", ".", "--rev", "HEAD"]);
+    let err = run.bad_input(&["key.bin: its .gitattributes set filter=lfs", "git-lfs too"]).to_string();
+    assert!(!err.contains("unread.bin"), "{err}");
+    // Without --rev the working tree is what it is (the checkout ran the filter, or did not).
+    run_in(t.path(), &["render", "."]).ok();
+}
+
+/// `info/attributes` outranks `.gitattributes`; the repository's own
+/// core.autocrlf counts, a user's global config does not.
+#[test]
+fn rev_reads_info_attributes_and_the_repository_config() {
+    let t = repo()
+        .file(".gitattributes", "*.txt -text\n")
+        .file("imprint.yaml", "configMapGenerator:\n- name: c\n  files: [a.txt, b.cfg]\n")
+        .file("a.txt", "x\ny\n")
+        .file("b.cfg", "x\ny\n");
+    commit_all(t.path(), "c");
+    let value = |key: &str| {
+        let out = docs(run_in(t.path(), &["render", ".", "--rev", "HEAD"]).ok());
+        find(&out, "ConfigMap", "c").unwrap()["data"][key].as_str().unwrap().to_string()
+    };
+    assert_eq!(value("a.txt"), "x\ny\n");
+    std::fs::write(t.path().join(".git/info/attributes"), "a.txt text eol=crlf\n").unwrap();
+    assert_eq!(value("a.txt"), "x\r\ny\r\n");
+    assert_eq!(value("b.cfg"), "x\ny\n");
+    git(t.path(), &["config", "core.autocrlf", "true"]);
+    assert_eq!(value("b.cfg"), "x\r\ny\r\n", "autocrlf=true converts text files with no attribute");
+}

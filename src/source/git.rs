@@ -2,6 +2,7 @@
 //! object database (no checkout, no temporary files, no network). The only
 //! module that touches git2.
 
+use super::attributes::{self, AutoCrlf, Conversion, EolConfig, Rules};
 use super::{Backend, Entry};
 use crate::error::{Error, ErrorKind, Result};
 use git2::{ErrorCode, ObjectType, Oid, Repository};
@@ -24,6 +25,48 @@ struct RepoInner {
     cache_blobs: std::cell::Cell<bool>,
     /// Bytes in `blobs`, against [`BLOB_CACHE_BYTES`].
     blobs_cached: std::cell::Cell<usize>,
+    /// Parsed `.gitattributes` blobs, by id.
+    attributes: RefCell<HashMap<Oid, Rc<Rules>>>,
+    /// `$GIT_DIR/info/attributes`, which outranks every `.gitattributes`.
+    info_attributes: Option<Rc<Rules>>,
+    /// `core.autocrlf` and `core.eol` of the repository's own config.
+    eol: EolConfig,
+    /// What the two above contribute to cache keys.
+    settings: String,
+}
+
+/// How a checkout of one commit treats the app folder's files: the
+/// `.gitattributes` of every folder above it (those inside it are read from
+/// its tree as needed). See [`attributes`].
+pub struct Checkout {
+    /// The app folder's path in the repository (`""`: the root).
+    rel: String,
+    /// (folder, rules), the repository root first.
+    outer: Vec<(String, Rc<Rules>)>,
+    /// Changes whenever anything above does (the blob ids, the settings).
+    signature: String,
+}
+
+/// The app folder at one commit: its tree and how a checkout converts it.
+#[derive(Clone)]
+pub struct AppTree {
+    pub tree: Oid,
+    checkout: Rc<Checkout>,
+}
+
+impl PartialEq for AppTree {
+    fn eq(&self, other: &Self) -> bool {
+        self.tree == other.tree && self.checkout.signature == other.checkout.signature
+    }
+}
+
+impl AppTree {
+    /// Whether files convert the same way in both (only then do unchanged
+    /// blobs give unchanged bytes).
+    #[must_use]
+    pub fn same_checkout(&self, other: &AppTree) -> bool {
+        self.checkout.signature == other.checkout.signature
+    }
 }
 
 /// Most bytes of blob contents kept while walking history: the unchanged
@@ -36,6 +79,7 @@ pub struct GitSource {
     repo: Repo,
     /// The tree of the app directory at the revision.
     root: Oid,
+    checkout: Rc<Checkout>,
 }
 
 fn git_error(what: impl Into<String>) -> Error {
@@ -85,12 +129,25 @@ impl Repo {
             .map_err(|_| git_error(format!("{} is outside the repository's working tree", dir.display())))?
             .to_path_buf();
         let rel = rel.to_str().ok_or_else(|| git_error(format!("{} is not a UTF-8 path", rel.display())))?.to_string();
+        let rel = rel.replace(std::path::MAIN_SEPARATOR, "/");
+        // info/attributes is the repository's own file, as a checkout reads it.
+        let info_text = std::fs::read(repo.path().join("info").join("attributes")).ok();
+        let info_attributes = info_text.as_deref().map(|b| Rc::new(attributes::parse(&String::from_utf8_lossy(b))));
+        let eol = eol_config(&repo);
+        let settings = format!(
+            "{eol:?}|{}",
+            info_text.as_deref().map(|b| blake3::hash(b).to_hex().to_string()).unwrap_or_default()
+        );
         let inner = RepoInner {
             repo,
             trees: RefCell::default(),
             blobs: RefCell::default(),
             cache_blobs: std::cell::Cell::new(false),
             blobs_cached: std::cell::Cell::new(0),
+            attributes: RefCell::default(),
+            info_attributes,
+            eol,
+            settings,
         };
         Ok((Repo(Rc::new(inner)), rel))
     }
@@ -109,17 +166,41 @@ impl Repo {
         Ok(commit.id())
     }
 
-    /// The tree of `rel` at `commit`, or `None` when it is not a folder there.
-    pub fn app_tree(&self, commit: Oid, rel: &str) -> Result<Option<Oid>> {
+    /// The folder `rel` at `commit`, or `None` when it is not a folder there.
+    pub fn app_tree(&self, commit: Oid, rel: &str) -> Result<Option<AppTree>> {
         let repo = &self.0.repo;
-        let tree = repo
+        let mut tree = repo
             .find_commit(commit)
             .and_then(|c| c.tree())
             .map_err(|e| git_error(format!("cannot read the tree of {commit}: {}", message(&e))))?;
-        if rel.is_empty() {
-            return Ok(Some(tree.id()));
+        // The .gitattributes of every folder above the app apply to it.
+        let mut outer = Vec::new();
+        let mut signature = self.0.settings.clone();
+        let mut base = String::new();
+        for part in rel.split('/').filter(|p| !p.is_empty()) {
+            if let Some(entry) = tree.get_name(".gitattributes").filter(|e| e.kind() == Some(ObjectType::Blob)) {
+                outer.push((base.clone(), self.attributes(entry.id(), &super::join(&base, ".gitattributes"))?));
+                signature.push_str(&format!("|{base}:{}", entry.id()));
+            }
+            let Some(child) = tree.get_name(part).filter(|e| e.kind() == Some(ObjectType::Tree)).map(|e| e.id()) else {
+                return Ok(None);
+            };
+            tree = repo.find_tree(child).map_err(|e| git_error(format!("cannot read {rel:?}: {}", message(&e))))?;
+            base = super::join(&base, part);
         }
-        Ok(tree.get_path(Path::new(rel)).ok().filter(|e| e.kind() == Some(ObjectType::Tree)).map(|e| e.id()))
+        let checkout = Rc::new(Checkout { rel: rel.to_string(), outer, signature });
+        Ok(Some(AppTree { tree: tree.id(), checkout }))
+    }
+
+    /// A `.gitattributes` blob, parsed (cached by id).
+    fn attributes(&self, id: Oid, path: &str) -> Result<Rc<Rules>> {
+        if let Some(hit) = self.0.attributes.borrow().get(&id) {
+            return Ok(hit.clone());
+        }
+        let bytes = self.blob(id, path)?;
+        let rules = Rc::new(attributes::parse(&String::from_utf8_lossy(&bytes)));
+        self.0.attributes.borrow_mut().insert(id, rules.clone());
+        Ok(rules)
     }
 
     /// Up to `depth` first-parent ancestors of `from` (excluded), newest
@@ -172,10 +253,10 @@ impl Repo {
         self.0.repo.is_shallow()
     }
 
-    /// A source reading the app directory from `tree`.
+    /// A source reading the app directory as a checkout of `app` writes it.
     #[must_use]
-    pub fn source(&self, tree: Oid) -> GitSource {
-        GitSource { repo: self.clone(), root: tree }
+    pub fn source(&self, app: &AppTree) -> GitSource {
+        GitSource { repo: self.clone(), root: app.tree, checkout: app.checkout.clone() }
     }
 
     fn listing(&self, id: Oid, path: &str) -> Result<Listing> {
@@ -244,8 +325,24 @@ impl GitSource {
         let Some(tree) = repo.app_tree(commit, &rel)? else {
             return Err(git_error(format!("{rel:?} does not exist at revision {rev:?}")));
         };
-        Ok(repo.source(tree))
+        Ok(repo.source(&tree))
     }
+}
+
+/// `core.autocrlf` and `core.eol` from the repository's own config only:
+/// a user's global settings must not change what imprint prints (Argo CD
+/// clones with none).
+fn eol_config(repo: &Repository) -> EolConfig {
+    let Ok(local) = repo.config().and_then(|c| c.open_level(git2::ConfigLevel::Local)) else {
+        return EolConfig::default();
+    };
+    let get = |key: &str| local.get_string(key).ok().map(|v| v.to_ascii_lowercase());
+    let autocrlf = match get("core.autocrlf").as_deref() {
+        Some("input") => AutoCrlf::Input,
+        Some("true" | "yes" | "on" | "1") => AutoCrlf::True,
+        _ => AutoCrlf::False,
+    };
+    EolConfig { autocrlf, crlf: get("core.eol").as_deref() == Some("crlf") }
 }
 
 fn kind_of(mode: i32, kind: Option<ObjectType>) -> Entry {
@@ -289,6 +386,46 @@ impl GitSource {
         self.repo.listing(id, path).map(Some)
     }
 
+    /// What a checkout does to the file at `path` (in the app folder):
+    /// the attributes files above the app, those in the app's folders down
+    /// to the file's, then info/attributes.
+    fn conversion(&self, path: &str) -> Result<Conversion> {
+        let c = &self.checkout;
+        let mut files: Vec<(String, Rc<Rules>)> = c.outer.clone();
+        let parent = path.rsplit_once('/').map_or("", |(d, _)| d);
+        let mut dir = String::new();
+        let mut parts = parent.split('/').filter(|p| !p.is_empty());
+        loop {
+            let at = super::join(&dir, ".gitattributes");
+            if let Some((Entry::File, id)) = self.entry_at(&at)? {
+                let base = if dir.is_empty() { c.rel.clone() } else { super::join(&c.rel, &dir) };
+                files.push((base, self.repo.attributes(id, &at)?));
+            }
+            match parts.next() {
+                Some(part) => dir = super::join(&dir, part),
+                None => break,
+            }
+        }
+        if let Some(info) = &self.repo.0.info_attributes {
+            files.push((String::new(), info.clone()));
+        }
+        let refs: Vec<(&str, &Rules)> = files.iter().map(|(b, r)| (b.as_str(), &**r)).collect();
+        let attrs = attributes::attributes(&refs, &super::join(&c.rel, path));
+        attributes::conversion(&attrs, self.repo.0.eol).map_err(|refused| {
+            git_error(format!(
+                "{path}: its .gitattributes set {}={}, which a checkout applies and imprint cannot reproduce from the repository",
+                refused.attribute, refused.value
+            ))
+            .in_file(path.to_string())
+            .field(refused.attribute)
+            .help(if refused.attribute == "filter" {
+                "a filter (git-lfs too) runs a program on checkout, and imprint runs none: render a checkout instead of --rev, or keep the file out of the filter"
+            } else {
+                "keep imprint's inputs in UTF-8, or render a checkout instead of --rev"
+            })
+        })
+    }
+
     fn entry_at(&self, path: &str) -> Result<Option<(Entry, Oid)>> {
         if path.is_empty() {
             return Ok(Some((Entry::Dir, self.root)));
@@ -309,8 +446,10 @@ impl Backend for GitSource {
     fn read(&self, path: &str) -> Result<Vec<u8>> {
         match self.entry_at(path)? {
             Some((Entry::File, id)) => {
+                let conversion = self.conversion(path)?;
                 let bytes = self.repo.blob(id, path)?;
-                Ok(Rc::try_unwrap(bytes).unwrap_or_else(|shared| shared.to_vec()))
+                let bytes = Rc::try_unwrap(bytes).unwrap_or_else(|shared| shared.to_vec());
+                Ok(attributes::to_worktree(bytes, conversion, &id.to_string()))
             }
             _ => Err(Error::new(ErrorKind::Missing { path: path.to_string() })),
         }
@@ -328,9 +467,12 @@ impl Backend for GitSource {
         }
     }
 
+    /// The blob id and how a checkout converts it; a folder's tree id and
+    /// what the folders above it say (its own .gitattributes are in it).
     fn content_id(&self, path: &str) -> Option<String> {
         match self.entry_at(path) {
-            Ok(Some((Entry::File | Entry::Dir, id))) => Some(id.to_string()),
+            Ok(Some((Entry::File, id))) => Some(format!("{id}{}", self.conversion(path).ok()?.tag())),
+            Ok(Some((Entry::Dir, id))) => Some(format!("{id}|{}", self.checkout.signature)),
             _ => None,
         }
     }

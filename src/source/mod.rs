@@ -8,6 +8,7 @@
 //! A backend ([`dir::DirSource`], later git) only answers "what is at this
 //! in-tree path", never following anything.
 
+pub mod attributes;
 pub mod dir;
 pub mod git;
 
