@@ -652,6 +652,14 @@ fn second_review_cases() {
             "secret-mention",
             Kept("ConfigMap", "app-config", "its name appears in Secret/a/bootstrap at data[\"bootstrap.yaml\"]"),
         ),
+        (
+            "secret-stringdata",
+            Kept(
+                "ConfigMap",
+                "orders-settings",
+                "its name appears in Secret/shop/orders-bootstrap at data[\"bootstrap.yaml\"]",
+            ),
+        ),
         // Chart values: named there, kept; not a workload, so not dangling.
         (
             "hr-tls",
