@@ -110,8 +110,22 @@ fn temp_sibling(path: &Path, tag: &str) -> PathBuf {
     path.with_file_name(format!(".{name}.imprint-{tag}-{}", std::process::id()))
 }
 
-/// Writes the stream to one file, atomically.
+/// Writes the stream to one file, atomically. A device or a pipe
+/// (`-o /dev/null`, `-o /dev/stdout`, a FIFO) is written to as it is:
+/// renaming a file over it would replace the device node itself.
 pub fn write_file(path: &Path, objects: &[Object], format: Format, limits: &Limits) -> Result<()> {
+    if std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir()) {
+        use std::io::Write as _;
+        let written = std::fs::OpenOptions::new().write(true).open(path).map_err(WriteError::Io).and_then(|f| {
+            let mut w = std::io::BufWriter::new(f);
+            write_stream(objects, format, limits, &mut w)?;
+            Ok(w.flush()?)
+        });
+        return written.map_err(|e| match e {
+            WriteError::Limit(e) => e,
+            WriteError::Io(e) => out_err(path, &e),
+        });
+    }
     let tmp = temp_sibling(path, "tmp");
     let written = std::fs::File::create(&tmp).map_err(WriteError::Io).and_then(|f| {
         let mut w = std::io::BufWriter::new(f);

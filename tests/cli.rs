@@ -63,6 +63,29 @@ fn output_file_and_dir() {
     assert_eq!(siblings.len(), 2, "{siblings:?}");
 }
 
+/// `-o` naming a pipe or a device (`/dev/null`) writes into it: renaming a
+/// file over it would replace the node (found when `-o /dev/null` turned the
+/// machine's /dev/null into a regular file).
+#[cfg(unix)]
+#[test]
+fn output_to_a_pipe_writes_into_it() {
+    use std::os::unix::fs::FileTypeExt;
+    let tree = app();
+    let out = tempfile::tempdir().unwrap();
+    let fifo = out.path().join("pipe");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let reader = {
+        let fifo = fifo.clone();
+        std::thread::spawn(move || std::fs::read_to_string(fifo).unwrap())
+    };
+    tree.render(&["-o", fifo.to_str().unwrap()]).ok();
+    // Checked first: had it been replaced, the reader would wait forever.
+    assert!(std::fs::metadata(&fifo).unwrap().file_type().is_fifo(), "the pipe is still a pipe");
+    assert_eq!(reader.join().unwrap(), tree.render(&[]).stdout);
+    let siblings: Vec<_> = std::fs::read_dir(out.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    assert_eq!(siblings.len(), 1, "no temporary file beside it: {siblings:?}");
+}
+
 fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
