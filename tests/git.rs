@@ -353,7 +353,13 @@ fn rev_refuses_filtered_files() {
         );
     commit_all(t.path(), "lfs");
     let run = run_in(t.path(), &["render", ".", "--rev", "HEAD"]);
-    let err = run.bad_input(&["key.bin: its .gitattributes set filter=lfs", "git-lfs too"]).to_string();
+    let err = run
+        .bad_input(&[
+            "key.bin: .gitattributes:1 sets filter=lfs for it, which runs a program on checkout",
+            "(.gitattributes:1)",
+            "render a checkout (without --rev)",
+        ])
+        .to_string();
     assert!(!err.contains("unread.bin"), "{err}");
     // Without --rev the working tree is what it is (the checkout ran the filter, or did not).
     run_in(t.path(), &["render", "."]).ok();
@@ -379,4 +385,60 @@ fn rev_reads_info_attributes_and_the_repository_config() {
     assert_eq!(value("b.cfg"), "x\ny\n");
     git(t.path(), &["config", "core.autocrlf", "true"]);
     assert_eq!(value("b.cfg"), "x\r\ny\r\n", "autocrlf=true converts text files with no attribute");
+    git(t.path(), &["config", "core.autocrlf", "input"]);
+    assert_eq!(value("b.cfg"), "x\ny\n");
+    // A key without a value is true to git.
+    let config = std::fs::read_to_string(t.path().join(".git/config")).unwrap();
+    std::fs::write(t.path().join(".git/config"), config.replace("autocrlf = input", "autocrlf")).unwrap();
+    assert_eq!(git(t.path(), &["config", "--bool", "core.autocrlf"]).trim(), "true");
+    assert_eq!(value("b.cfg"), "x\r\ny\r\n");
+}
+
+/// The cases an adversarial review found, each compared with a real
+/// `git clone`: brace and class patterns, a trailing comment (an invalid
+/// attribute name drops the line), macros of macros, `-binary` after
+/// `binary`, and ident on the streaming and in-core paths.
+#[test]
+fn rev_matches_a_clone_where_a_glob_library_would_not() {
+    let cases = [
+        "*.{txt,conf} text eol=crlf\n",
+        "[[:alpha:]].txt eol=crlf\n",
+        "*.txt text eol=crlf # Windows\n",
+        "[attr]win text eol=crlf\n[attr]script win\n*.txt script\n",
+        "* text eol=crlf\n[attr]generated binary\n*.txt generated\n",
+        "* binary\n*.txt -binary eol=crlf\n",
+        "* ident\n",
+        "* ident text=auto\n",
+        "* ident eol=crlf\n",
+    ];
+    for attrs in cases {
+        let t = repo()
+            .file("imprint.yaml", "configMapGenerator:\n- name: c\n  files: [a.txt, b.conf, id.txt]\n")
+            .file("a.txt", "a\nb\n")
+            .file("b.conf", "x: 1\n")
+            .file("id.txt", "a $$Id$ b\n$Id:abc def$\n$Id: a\tb $\n$Id$\n");
+        // Committed before the attributes, so the blob keeps its `$Id` forms.
+        commit_all(t.path(), "files");
+        std::fs::write(t.path().join(".gitattributes"), attrs).unwrap();
+        commit_all(t.path(), "attributes");
+        let rev = run_in(t.path(), &["render", ".", "--rev", "HEAD"]).ok().to_string();
+        let clone = Tree::new();
+        git(clone.path(), &["clone", "-q", t.path().to_str().unwrap(), "c"]);
+        let checkout = run_in(&clone.path().join("c"), &["render", "."]).ok().to_string();
+        assert_eq!(rev, checkout, "{attrs:?}");
+    }
+}
+
+/// A linked worktree reads info/attributes from the common git folder.
+#[test]
+fn rev_in_a_linked_worktree_reads_the_shared_info_attributes() {
+    let t = repo().file("imprint.yaml", "configMapGenerator:\n- name: c\n  files: [a.txt]\n").file("a.txt", "a\nb\n");
+    commit_all(t.path(), "c");
+    std::fs::write(t.path().join(".git/info/attributes"), "*.txt eol=crlf\n").unwrap();
+    let linked = Tree::new();
+    let wt = linked.path().join("wt");
+    git(t.path(), &["worktree", "add", "-q", wt.to_str().unwrap(), "HEAD"]);
+    let checkout = run_in(&wt, &["render", "."]).ok().to_string();
+    assert!(checkout.contains("a\\r\\nb\\r\\n"), "{checkout}");
+    assert_eq!(run_in(&wt, &["render", ".", "--rev", "HEAD"]).ok(), checkout);
 }

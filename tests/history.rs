@@ -224,3 +224,36 @@ fn diff_and_graph_show_retained_versions_apart() {
     assert!(kept[0]["usedBy"].as_array().unwrap().is_empty());
     assert!(run_in(&dir, &["graph", ".", "--keep-versions", "1"]).ok().contains("(superseded)"));
 }
+
+/// An attributes file in the app but outside a listed folder changes what
+/// that folder's files read as: keepVersions must not reuse the folder's
+/// old objects (found in review: the old version went missing).
+#[test]
+fn keep_versions_sees_attribute_changes_inside_the_app() {
+    let t = Tree::new();
+    git(t.path(), &["init", "-q", "-b", "main"]);
+    let t = t
+        .file("imprint.yaml", "namespace: prod\nkeepVersions: 3\nresources: [manifests/]\n")
+        .file("manifests/cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: msg}\ndata: {v: \"$Id$\"}\n")
+        .file("manifests/d.yaml", DEPLOY);
+    let commit = |m: &str| {
+        git(t.path(), &["add", "-A"]);
+        git(t.path(), &["commit", "-q", "-m", m]);
+    };
+    commit("one");
+    std::fs::write(t.path().join(".gitattributes"), "manifests/*.yaml ident\n").unwrap();
+    commit("two");
+    let cm = t.path().join("manifests/cm.yaml");
+    std::fs::write(&cm, std::fs::read_to_string(&cm).unwrap().replace("\"$Id$\"", "\"$Id$ x\"")).unwrap();
+    commit("three");
+    let name_at = |rev: &str| {
+        let out = run_in(t.path(), &["render", ".", "--rev", rev, "--keep-versions", "0"]).ok().to_string();
+        name_of(&docs(&out), "ConfigMap", "msg")
+    };
+    let names: Vec<String> = ["HEAD~2", "HEAD~1", "HEAD"].iter().map(|r| name_at(r)).collect();
+    assert_eq!(names.iter().collect::<std::collections::BTreeSet<_>>().len(), 3, "{names:?}");
+    let out = run_in(t.path(), &["render", ".", "--rev", "HEAD"]).ok().to_string();
+    for n in &names {
+        assert!(out.contains(&format!("name: {n}\n")), "{n} missing from {out}");
+    }
+}

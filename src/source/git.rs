@@ -28,7 +28,7 @@ struct RepoInner {
     /// Parsed `.gitattributes` blobs, by id.
     attributes: RefCell<HashMap<Oid, Rc<Rules>>>,
     /// `$GIT_DIR/info/attributes`, which outranks every `.gitattributes`.
-    info_attributes: Option<Rc<Rules>>,
+    info_attributes: Option<AttributesFile>,
     /// `core.autocrlf` and `core.eol` of the repository's own config.
     eol: EolConfig,
     /// What the two above contribute to cache keys.
@@ -41,10 +41,22 @@ struct RepoInner {
 pub struct Checkout {
     /// The app folder's path in the repository (`""`: the root).
     rel: String,
-    /// (folder, rules), the repository root first.
-    outer: Vec<(String, Rc<Rules>)>,
+    /// The repository root's first.
+    outer: Vec<AttributesFile>,
     /// Changes whenever anything above does (the blob ids, the settings).
     signature: String,
+}
+
+/// One `.gitattributes` (or info/attributes) that applies to the app.
+#[derive(Clone)]
+struct AttributesFile {
+    /// Its folder in the repository (`""`: the root, and info/attributes).
+    base: String,
+    rules: Rc<Rules>,
+    /// How messages name it: relative to DIR (`../.gitattributes` above it).
+    shown: String,
+    /// Its blob id, for cache keys.
+    id: String,
 }
 
 /// The app folder at one commit: its tree and how a checkout converts it.
@@ -130,14 +142,17 @@ impl Repo {
             .to_path_buf();
         let rel = rel.to_str().ok_or_else(|| git_error(format!("{} is not a UTF-8 path", rel.display())))?.to_string();
         let rel = rel.replace(std::path::MAIN_SEPARATOR, "/");
-        // info/attributes is the repository's own file, as a checkout reads it.
-        let info_text = std::fs::read(repo.path().join("info").join("attributes")).ok();
-        let info_attributes = info_text.as_deref().map(|b| Rc::new(attributes::parse(&String::from_utf8_lossy(b))));
+        // info/attributes is the repository's own file, as a checkout reads
+        // it: in the common git folder (a linked worktree shares it).
+        let info_text = std::fs::read(repo.commondir().join("info").join("attributes")).ok();
+        let info_attributes = info_text.as_deref().map(|b| AttributesFile {
+            base: String::new(),
+            rules: Rc::new(attributes::parse(&String::from_utf8_lossy(b))),
+            shown: "$GIT_DIR/info/attributes".into(),
+            id: blake3::hash(b).to_hex().to_string(),
+        });
         let eol = eol_config(&repo);
-        let settings = format!(
-            "{eol:?}|{}",
-            info_text.as_deref().map(|b| blake3::hash(b).to_hex().to_string()).unwrap_or_default()
-        );
+        let settings = format!("{eol:?}|{}", info_attributes.as_ref().map(|f| f.id.as_str()).unwrap_or_default());
         let inner = RepoInner {
             repo,
             trees: RefCell::default(),
@@ -177,9 +192,12 @@ impl Repo {
         let mut outer = Vec::new();
         let mut signature = self.0.settings.clone();
         let mut base = String::new();
-        for part in rel.split('/').filter(|p| !p.is_empty()) {
+        let parts: Vec<&str> = rel.split('/').filter(|p| !p.is_empty()).collect();
+        for (depth, part) in parts.iter().enumerate() {
             if let Some(entry) = tree.get_name(".gitattributes").filter(|e| e.kind() == Some(ObjectType::Blob)) {
-                outer.push((base.clone(), self.attributes(entry.id(), &super::join(&base, ".gitattributes"))?));
+                let rules = self.attributes(entry.id(), &super::join(&base, ".gitattributes"))?;
+                let shown = format!("{}.gitattributes", "../".repeat(parts.len() - depth));
+                outer.push(AttributesFile { base: base.clone(), rules, shown, id: entry.id().to_string() });
                 signature.push_str(&format!("|{base}:{}", entry.id()));
             }
             let Some(child) = tree.get_name(part).filter(|e| e.kind() == Some(ObjectType::Tree)).map(|e| e.id()) else {
@@ -336,13 +354,17 @@ fn eol_config(repo: &Repository) -> EolConfig {
     let Ok(local) = repo.config().and_then(|c| c.open_level(git2::ConfigLevel::Local)) else {
         return EolConfig::default();
     };
-    let get = |key: &str| local.get_string(key).ok().map(|v| v.to_ascii_lowercase());
-    let autocrlf = match get("core.autocrlf").as_deref() {
-        Some("input") => AutoCrlf::Input,
-        Some("true" | "yes" | "on" | "1") => AutoCrlf::True,
-        _ => AutoCrlf::False,
+    // git's own parsing: `input`, else a boolean (a key without a value,
+    // and any non-zero number, are true).
+    let autocrlf = if local.get_string("core.autocrlf").is_ok_and(|v| v.eq_ignore_ascii_case("input")) {
+        AutoCrlf::Input
+    } else if local.get_bool("core.autocrlf").unwrap_or(false) {
+        AutoCrlf::True
+    } else {
+        AutoCrlf::False
     };
-    EolConfig { autocrlf, crlf: get("core.eol").as_deref() == Some("crlf") }
+    let crlf = local.get_string("core.eol").is_ok_and(|v| v.eq_ignore_ascii_case("crlf"));
+    EolConfig { autocrlf, crlf }
 }
 
 fn kind_of(mode: i32, kind: Option<ObjectType>) -> Entry {
@@ -386,43 +408,53 @@ impl GitSource {
         self.repo.listing(id, path).map(Some)
     }
 
-    /// What a checkout does to the file at `path` (in the app folder):
-    /// the attributes files above the app, those in the app's folders down
-    /// to the file's, then info/attributes.
-    fn conversion(&self, path: &str) -> Result<Conversion> {
-        let c = &self.checkout;
-        let mut files: Vec<(String, Rc<Rules>)> = c.outer.clone();
-        let parent = path.rsplit_once('/').map_or("", |(d, _)| d);
-        let mut dir = String::new();
-        let mut parts = parent.split('/').filter(|p| !p.is_empty());
+    /// The `.gitattributes` in the app's own folders from its root down to
+    /// `dir` (in the app folder), root first.
+    fn inner_attributes(&self, dir: &str) -> Result<Vec<AttributesFile>> {
+        let rel = &self.checkout.rel;
+        let mut out = Vec::new();
+        let mut at_dir = String::new();
+        let mut parts = dir.split('/').filter(|p| !p.is_empty());
         loop {
-            let at = super::join(&dir, ".gitattributes");
+            let at = super::join(&at_dir, ".gitattributes");
             if let Some((Entry::File, id)) = self.entry_at(&at)? {
-                let base = if dir.is_empty() { c.rel.clone() } else { super::join(&c.rel, &dir) };
-                files.push((base, self.repo.attributes(id, &at)?));
+                let base = if at_dir.is_empty() { rel.clone() } else { super::join(rel, &at_dir) };
+                out.push(AttributesFile { base, rules: self.repo.attributes(id, &at)?, shown: at, id: id.to_string() });
             }
             match parts.next() {
-                Some(part) => dir = super::join(&dir, part),
-                None => break,
+                Some(part) => at_dir = super::join(&at_dir, part),
+                None => return Ok(out),
             }
         }
+    }
+
+    /// What a checkout does to the file at `path` (in the app folder):
+    /// the attributes files above the app, those in the app's folders down
+    /// to the file's, then info/attributes, in git's order.
+    fn conversion(&self, path: &str) -> Result<Conversion> {
+        let c = &self.checkout;
+        let mut files = c.outer.clone();
+        files.extend(self.inner_attributes(path.rsplit_once('/').map_or("", |(d, _)| d))?);
         if let Some(info) = &self.repo.0.info_attributes {
-            files.push((String::new(), info.clone()));
+            files.push(info.clone());
         }
-        let refs: Vec<(&str, &Rules)> = files.iter().map(|(b, r)| (b.as_str(), &**r)).collect();
+        let refs: Vec<(&str, &Rules)> = files.iter().map(|f| (f.base.as_str(), &*f.rules)).collect();
         let attrs = attributes::attributes(&refs, &super::join(&c.rel, path));
         attributes::conversion(&attrs, self.repo.0.eol).map_err(|refused| {
-            git_error(format!(
-                "{path}: its .gitattributes set {}={}, which a checkout applies and imprint cannot reproduce from the repository",
-                refused.attribute, refused.value
-            ))
-            .in_file(path.to_string())
-            .field(refused.attribute)
-            .help(if refused.attribute == "filter" {
-                "a filter (git-lfs too) runs a program on checkout, and imprint runs none: render a checkout instead of --rev, or keep the file out of the filter"
+            let from = &files[refused.file];
+            let what = if refused.attribute == "filter" {
+                "runs a program on checkout (git-lfs stores only a pointer in git), and imprint runs none"
             } else {
-                "keep imprint's inputs in UTF-8, or render a checkout instead of --rev"
-            })
+                "re-encodes it on checkout"
+            };
+            git_error(format!(
+                "{path}: {}:{} sets {}={} for it, which {what}: --rev cannot give what a checkout gives",
+                from.shown, refused.line, refused.attribute, refused.value
+            ))
+            .in_file(from.shown.clone())
+            .at_line(refused.line as u64)
+            .field(refused.attribute)
+            .help("render a checkout (without --rev), or keep imprint's inputs out of that attribute")
         })
     }
 
@@ -468,11 +500,16 @@ impl Backend for GitSource {
     }
 
     /// The blob id and how a checkout converts it; a folder's tree id and
-    /// what the folders above it say (its own .gitattributes are in it).
+    /// every attributes file above it, in the app and over it (those inside
+    /// it are in its tree).
     fn content_id(&self, path: &str) -> Option<String> {
         match self.entry_at(path) {
             Ok(Some((Entry::File, id))) => Some(format!("{id}{}", self.conversion(path).ok()?.tag())),
-            Ok(Some((Entry::Dir, id))) => Some(format!("{id}|{}", self.checkout.signature)),
+            Ok(Some((Entry::Dir, id))) => {
+                let inner: Vec<String> =
+                    self.inner_attributes(path).ok()?.iter().map(|f| format!("{}:{}", f.shown, f.id)).collect();
+                Some(format!("{id}|{}|{}", self.checkout.signature, inner.join(",")))
+            }
             _ => None,
         }
     }

@@ -11,6 +11,7 @@
 pub mod attributes;
 pub mod dir;
 pub mod git;
+pub mod wildmatch;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limit;
