@@ -7,7 +7,7 @@ use crate::graph;
 use crate::object::Object;
 use crate::refs::{Role, Seg, Target, Via};
 use crate::render::Rendered;
-use crate::version::{ANN_BUNDLE, valid_name};
+use crate::version::{ANN_ARGO_SYNC, ANN_BUNDLE, valid_name};
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
@@ -22,8 +22,6 @@ pub struct Settings {
     /// Flux post-build substitution will run: `${VAR}` in a versioned bundle
     /// is an error, not a warning.
     pub flux: bool,
-    /// A Secret hash key was given.
-    pub keyed: bool,
 }
 
 /// Render diagnostics that are findings as they are.
@@ -47,8 +45,8 @@ const FROM_RENDER: &[&str] = &[
     "content-changed",
 ];
 
-/// Annotations that make a sync replace an object instead of patching it.
-const ARGO_SYNC_OPTIONS: &str = "argocd.argoproj.io/sync-options";
+/// Flux's marker that makes a sync replace an object instead of patching it
+/// (Argo CD's is `Replace=true` in [`ANN_ARGO_SYNC`]).
 const FLUX_FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
 
 fn is_versioned(o: &Object) -> bool {
@@ -72,7 +70,7 @@ pub fn check(r: &Rendered, texts: &[(String, String)], settings: Settings) -> Ve
     for o in &r.objects {
         substitution(o, settings, &mut out);
         sealed_secret(o, &mut out);
-        unkeyed(o, settings, &mut out);
+        unkeyed(o, &mut out);
         plaintext(o, &mut out);
         names(o, &mut out);
         ambiguous(o, &texts, &mut documents, &mut out);
@@ -275,8 +273,11 @@ fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
     }
 }
 
-fn unkeyed(o: &Object, s: Settings, out: &mut Vec<Diagnostic>) {
-    if s.keyed || o.bundle_kind() != Some(Target::Secret) || !is_versioned(o) {
+/// Decided by the hash the object carries, not by the flag: a rendered
+/// stream read again keeps the hashes of the first render (SPEC §7).
+fn unkeyed(o: &Object, out: &mut Vec<Diagnostic>) {
+    let unkeyed = o.annotation(crate::version::ANN_HASH).is_some_and(|h| h.starts_with("blake3:"));
+    if o.bundle_kind() != Some(Target::Secret) || !is_versioned(o) || !unkeyed {
         return;
     }
     out.push(
@@ -493,7 +494,7 @@ fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
             )
             .with_field(l.reference.path.to_string())
             .with_help(format!(
-                "have it recreated on change: annotate it {ARGO_SYNC_OPTIONS}: Replace=true (Argo CD) or {FLUX_FORCE}: enabled (Flux), or make it a sync hook; or keep the {} unversioned (imprint.dev/version: \"false\")",
+                "have it recreated on change: annotate it {ANN_ARGO_SYNC}: Replace=true (Argo CD) or {FLUX_FORCE}: enabled (Flux), or make it a sync hook; or keep the {} unversioned (imprint.dev/version: \"false\")",
                 bundle.kind()
             )),
         );
@@ -501,11 +502,16 @@ fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
 }
 
 /// Whether the GitOps engine deletes and recreates `o` rather than patching it.
+/// A Helm hook counts as Argo CD treats it (a hook); Flux's
+/// kustomize-controller ignores Helm annotations, but Helm charts reach
+/// Flux through helm-controller, which runs hooks itself.
 fn recreated(o: &Object) -> bool {
-    let replace = o.annotation(ARGO_SYNC_OPTIONS).is_some_and(|v| v.split(',').any(|opt| opt.trim() == "Replace=true"));
+    let replace = o.annotation(ANN_ARGO_SYNC).is_some_and(|v| v.split(',').any(|opt| opt.trim() == "Replace=true"));
     let hook = ["argocd.argoproj.io/hook", "helm.sh/hook"].iter().any(|a| o.annotation(a).is_some());
-    let generated_name = o.value.get("metadata").and_then(|m| m.get("name")).is_none();
-    replace || hook || generated_name || o.annotation(FLUX_FORCE) == Some("enabled")
+    // Flux reads the marker case-insensitively, as an annotation or a label.
+    let force =
+        [o.annotation(FLUX_FORCE), o.label(FLUX_FORCE)].iter().flatten().any(|v| v.eq_ignore_ascii_case("enabled"));
+    replace || hook || force || o.has_generated_name()
 }
 
 /// Counts by severity.

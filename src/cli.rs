@@ -614,7 +614,7 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
     let mut loaded = load_input(&args.dir, args.rev.as_deref(), &args.values, args.limits)?;
     let texts = std::mem::take(&mut loaded.texts);
     let rendered = render::render(loaded, &opts)?;
-    let settings = crate::check::Settings { flux: args.flux, keyed: opts.hash_key.is_some() };
+    let settings = crate::check::Settings { flux: args.flux };
     let findings = crate::check::check(&rendered, &texts, settings);
     print(&match args.format {
         CheckFormat::Text => crate::check::to_text(&findings),

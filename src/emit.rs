@@ -126,6 +126,16 @@ pub fn write_file(path: &Path, objects: &[Object], format: Format, limits: &Limi
             WriteError::Io(e) => out_err(path, &e),
         });
     }
+    // A symbolic link is written through (the file it names is replaced,
+    // not the link), like a shell's `>`.
+    let resolved;
+    let path = match std::fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let tmp = temp_sibling(path, "tmp");
     let written = std::fs::File::create(&tmp).map_err(WriteError::Io).and_then(|f| {
         let mut w = std::io::BufWriter::new(f);

@@ -62,6 +62,20 @@ struct Entry {
     quiet: bool,
 }
 
+/// Whether a key may be named in a message. An env-file line may be a
+/// pasted secret that reads as a key (`c2VjcmV0cGFzc3dvcmQ==` is the key
+/// `c2VjcmV0cGFzc3dvcmQ` with the value `=`), so from an env file only a
+/// key shaped like a variable name (`DB_HOST`, `PASSWORD2`) with a real
+/// value is named; the message always gives both files and lines.
+fn nameable(e: &Entry) -> bool {
+    if !e.quiet {
+        return true;
+    }
+    let variable = e.key.starts_with(|c: char| c.is_ascii_uppercase() || c == '_')
+        && e.key.bytes().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == b'_');
+    variable && e.value.iter().any(|&c| c != b'=')
+}
+
 /// Reads `KEY=VALUE` lines. Errors name the file and line but never echo the
 /// line: it may be a pasted secret.
 fn parse_env(path: &str, bytes: &[u8], out: &mut Vec<Entry>) -> Result<()> {
@@ -200,11 +214,7 @@ pub fn generate(
             ))));
         }
         if let Some(first) = seen.insert(&e.key, e) {
-            // An env-file "key" may be a pasted secret (`c2VjcmV0=` reads as
-            // a key with an empty value): name it only when both lines are
-            // KEY=VALUE with a value, and always say where.
-            let shown = !(e.quiet || first.quiet) || (!e.value.is_empty() && !first.value.is_empty());
-            let what = if shown { format!("key {:?}", e.key) } else { "a key".to_string() };
+            let what = if nameable(e) && nameable(first) { format!("key {:?}", e.key) } else { "a key".to_string() };
             return Err(at(generator_error(format!("{what} is defined twice: by {} and by {}", first.from, e.from))));
         }
     }

@@ -626,6 +626,11 @@ fn push_object(value: Value, file: &str, line: u64, out: &mut Vec<Object>, depth
     };
     if kustomize {
         let dir = file.rsplit_once('/').map_or(".", |(d, _)| d);
+        // A Component is only built as part of a kustomization that lists it.
+        if map.get("kind").and_then(Value::as_str) == Some("Component") {
+            return Err(at(object_error(format!("{file} is a kustomize Component, which imprint does not build")))
+                .help("build the kustomization that lists it under `components:` and pipe that to `imprint render -`; or list the manifests under `resources:` in imprint.yaml, leaving the Component out"));
+        }
         return Err(at(object_error(format!("{file} is a kustomization, which imprint does not build")))
             .help(format!(
                 "build it first: `kubectl kustomize {dir} | imprint render -`; or list the manifests under `resources:` in imprint.yaml, leaving it out"

@@ -93,6 +93,18 @@ impl Object {
     }
 
     #[must_use]
+    pub fn label(&self, key: &str) -> Option<&str> {
+        self.value.get("metadata")?.get("labels")?.get(key)?.as_str()
+    }
+
+    /// Whether the API server chooses the name (`generateName` and no
+    /// `metadata.name`): such an object is created anew on every apply.
+    #[must_use]
+    pub fn has_generated_name(&self) -> bool {
+        self.value.get("metadata").and_then(|m| m.get("name")).is_none()
+    }
+
+    #[must_use]
     pub fn id(&self) -> ObjectId {
         // An object named by the API server shows its prefix (`secrets-*`):
         // messages about it would otherwise end in an empty name.

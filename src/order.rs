@@ -53,12 +53,11 @@ pub fn order(objects: &mut [Object]) {
 #[must_use]
 pub fn sort_key(o: &Object) -> (usize, String, String, String, String, String, String) {
     let (group, version) = split_api_version(o.api_version());
-    let (name, content) = match o.value.get("metadata").and_then(|m| m.get("name")) {
-        Some(_) => (o.name().to_string(), String::new()),
-        None => {
-            let prefix = o.value.pointer("/metadata/generateName").and_then(|v| v.as_str()).unwrap_or_default();
-            (prefix.to_string(), o.value.to_string())
-        }
+    let (name, content) = if o.has_generated_name() {
+        let prefix = o.value.pointer("/metadata/generateName").and_then(|v| v.as_str()).unwrap_or_default();
+        (prefix.to_string(), o.value.to_string())
+    } else {
+        (o.name().to_string(), String::new())
     };
     (
         rank(o.kind()),

@@ -174,6 +174,9 @@ fn stale_names(
                 new: new.as_deref()?,
             })
         })
+        // A prior version versioned again to the same name (only its
+        // annotations had changed) was not renamed.
+        .filter(|r| r.old != r.new)
         .collect();
     let mut stale = refs::stale::from_links(objects, links, left);
     stale.extend(refs::stale::scan_all(objects, &renamed, scopes));

@@ -86,6 +86,21 @@ fn output_to_a_pipe_writes_into_it() {
     assert_eq!(siblings.len(), 1, "no temporary file beside it: {siblings:?}");
 }
 
+/// `-o` naming a symbolic link writes the file it points to.
+#[cfg(unix)]
+#[test]
+fn output_through_a_symlink_keeps_the_link() {
+    let tree = app();
+    let out = tempfile::tempdir().unwrap();
+    let real = out.path().join("real.yaml");
+    std::fs::write(&real, "old").unwrap();
+    let link = out.path().join("link.yaml");
+    std::os::unix::fs::symlink("real.yaml", &link).unwrap();
+    tree.render(&["-o", link.to_str().unwrap()]).ok();
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&real).unwrap(), tree.render(&[]).stdout);
+}
+
 fn walk(dir: &std::path::Path) -> Vec<String> {
     let mut out = Vec::new();
     for e in std::fs::read_dir(dir).unwrap() {
@@ -262,6 +277,10 @@ fn bad_kustomization_in_the_tree_says_how_to_build_it() {
         .file("k.yaml", "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources: []\n")
         .render(&[])
         .bad_input(&["k.yaml is a kustomization", "kubectl kustomize . | imprint render -"]);
+    Tree::new()
+        .file("c/kustomization.yaml", "apiVersion: kustomize.config.k8s.io/v1alpha1\nkind: Component\npatches: []\n")
+        .render(&[])
+        .bad_input(&["c/kustomization.yaml is a kustomize Component", "lists it under `components:`"]);
     // A Flux Kustomization is an object, whatever its file is called.
     let flux = Tree::new()
         .file(

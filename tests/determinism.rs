@@ -246,3 +246,37 @@ fn an_edited_rendered_bundle_is_versioned_again_from_its_bundle() {
     assert!(run.stderr.contains("note[content-changed]"), "{}", run.stderr);
     assert!(!run.ok().contains(&old), "the old name is left nowhere");
 }
+
+/// Review cases of the fixed point: an edited rendered bundle annotated
+/// `imprint.dev/version: "false"` keeps its name; a ConfigMap claiming a
+/// keyed hash (imprint never keys one) counts as edited; `check` on a
+/// rendered stream judges Secret hashing by the hash each Secret carries.
+#[test]
+fn fixed_point_review_cases() {
+    let t = Tree::new()
+        .file("c.yaml", cm_doc("cfg", &[("k".into(), "one".into())]))
+        .file("d.yaml", deploy_doc("app", "cfg"));
+    let first = render_dir(t.path());
+    let old = name_of(&docs(&first), "ConfigMap", "cfg");
+    let pinned = first
+        .replace("k: one", "k: two")
+        .replace("    imprint.dev/bundle: cfg\n", "    imprint.dev/bundle: cfg\n    imprint.dev/version: \"false\"\n");
+    let run = imprint(&["render", "-", "-v"], Some(&pinned), &[]);
+    assert_eq!(name_of(&docs(run.ok()), "ConfigMap", "cfg"), old);
+    assert!(run.stderr.contains("kept its name (imprint.dev/version: \"false\")"), "{}", run.stderr);
+    let key = repo_root().join("tests/fixtures/hash-key.txt");
+    let claimed = first.replace("content-hash: blake3:", "content-hash: blake3-keyed:");
+    let run = imprint(&["render", "-", "-v", "--hash-key-file", key.to_str().unwrap()], Some(&claimed), &[]);
+    assert!(run.stderr.contains("note[content-changed]"), "{}", run.stderr);
+    assert_eq!(name_of(&docs(run.ok()), "ConfigMap", "cfg"), old, "same content, so the same name again");
+    // Hashing judged by the object: keyed output checked without the key is fine, and
+    // unkeyed output checked with a key still warns.
+    let keyed_sample = repo_root().join("samples/secret-rotation");
+    let keyed =
+        imprint(&["render", keyed_sample.to_str().unwrap(), "--hash-key-file", key.to_str().unwrap()], None, &[]);
+    let check = imprint(&["check", "-"], Some(keyed.ok()), &[]);
+    assert!(!check.stdout.contains("unkeyed-secret-hash"), "{}", check.stdout);
+    let plain = imprint(&["render", repo_root().join("samples/two-tier-app").to_str().unwrap()], None, &[]);
+    let check = imprint(&["check", "-", "--hash-key-file", key.to_str().unwrap()], Some(plain.ok()), &[]);
+    assert!(check.stdout.contains("unkeyed-secret-hash"), "{}", check.stdout);
+}

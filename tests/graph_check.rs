@@ -273,6 +273,8 @@ fn check_immutable_template_and_its_remedies() {
     for (annotations, name) in [
         ("argocd.argoproj.io/sync-options: \"ServerSideApply=true, Replace=true\"", "name: migrate"),
         ("kustomize.toolkit.fluxcd.io/force: enabled", "name: migrate"),
+        ("kustomize.toolkit.fluxcd.io/force: Enabled", "name: migrate"),
+        ("", "name: migrate, labels: {kustomize.toolkit.fluxcd.io/force: enabled}"),
         ("argocd.argoproj.io/hook: PreSync", "name: migrate"),
         ("helm.sh/hook: pre-upgrade", "name: migrate"),
         ("", "generateName: migrate-"),

@@ -767,6 +767,12 @@ fn second_review_bypasses() {
         .file("b.env", "# b\nDB_HOST=db-b\n");
     let err = twice.render(&[]).bad_input(&["key \"DB_HOST\" is defined twice", "a.env:1", "b.env:2"]).to_string();
     assert!(!err.contains("db-a") && !err.contains("db-b"), "{err}");
+    // Padding makes a pasted secret look like KEY=VALUE (`…ZA` and `=`): not named.
+    let padded = Tree::new()
+        .file("imprint.yaml", "secretGenerator:\n- name: s\n  envs: [a.env]\n")
+        .file("a.env", "USER=x\nc3VwZXJzZWNyZXRwYXNzd29yZA==\nc3VwZXJzZWNyZXRwYXNzd29yZA==\n");
+    let err = padded.render(&[]).bad_input(&["a key is defined twice", "a.env:2", "a.env:3"]).to_string();
+    assert!(!err.contains("c3VwZXJz"), "{err}");
     // Kubernetes refuses bundles over 1 MiB: a generator says so before encoding one.
     let big = Tree::new()
         .file("imprint.yaml", "secretGenerator:\n- name: s\n  files: [big.bin]\n")

@@ -31,7 +31,7 @@ fn note(obj: &Object, code: &'static str, message: String) -> Diagnostic {
 
 /// Why an object is never versioned, whatever the settings.
 fn never_reason(obj: &Object) -> Option<String> {
-    if obj.value.get("metadata").and_then(|m| m.get("name")).is_none() {
+    if obj.has_generated_name() {
         return Some("it has generateName, so its name is chosen by the API server".into());
     }
     let t = obj.value.get("type").and_then(Value::as_str).unwrap_or_default();
@@ -88,28 +88,6 @@ pub fn plan(
         let Some(target) = obj.bundle_kind() else {
             continue;
         };
-        // imprint's own output read again (SPEC §7 fixed point).
-        match prior(obj, key) {
-            Prior::None => {}
-            Prior::Current => continue,
-            Prior::Unverified => {
-                notes.push(note(
-                    obj,
-                    "already-versioned",
-                    "kept its name: imprint versioned it with a hash key, and without that key (--hash-key-file) its content cannot be checked against imprint.dev/content-hash".into(),
-                ));
-                continue;
-            }
-            Prior::Changed => {
-                notes.push(note(
-                    obj,
-                    "content-changed",
-                    "versioned again: its content no longer matches its imprint.dev/content-hash, so its name no longer says what it holds".into(),
-                ));
-                versioned[i] = true;
-                continue;
-            }
-        }
         let mine = &users[i];
         let generated = obj.origin.generated_from.is_some();
         let first = |role: Role| mine.iter().find(|l| l.reference.role == role);
@@ -134,6 +112,31 @@ pub fn plan(
                 ),
             ));
             continue;
+        }
+        // imprint's own output read again (SPEC §7 fixed point). One edited
+        // since is versioned again unless annotated not to be.
+        match prior(obj, key) {
+            Prior::None => {}
+            Prior::Current => continue,
+            Prior::Unverified => {
+                notes.push(note(
+                    obj,
+                    "already-versioned",
+                    "kept its name: imprint versioned it with a hash key, and without that key (--hash-key-file) its content cannot be checked against imprint.dev/content-hash".into(),
+                ));
+                continue;
+            }
+            Prior::Changed => {
+                let again = override_annotation(obj)? != Some(false);
+                let what = if again {
+                    "versioned again: its content no longer matches its imprint.dev/content-hash, so its name no longer says what it holds"
+                } else {
+                    "kept its name (imprint.dev/version: \"false\"), although its content no longer matches its imprint.dev/content-hash"
+                };
+                notes.push(note(obj, "content-changed", what.into()));
+                versioned[i] = again;
+                continue;
+            }
         }
         if let Some(v) = override_annotation(obj)? {
             versioned[i] = v;
@@ -226,11 +229,11 @@ pub fn plan(
     for (name, idxs) in &candidates {
         for &i in idxs {
             match mentions.get(&(*name, i)) {
-                Some((from, path)) => {
-                    let o = &objects[*from];
+                Some(&(from, ref path, identity)) => {
+                    let o = &objects[from];
                     // Often a homonym (a chart's Secret and Service share
                     // the fullname): safe by default, but say how to opt in.
-                    let unless = if path == "metadata.name" {
+                    let unless = if identity {
                         format!("{} only happens to share its name", o.id())
                     } else {
                         format!("nothing reads it by the name at {path}")
@@ -288,7 +291,11 @@ pub fn prior(obj: &Object, key: Option<&HashKey>) -> Prior {
         Some(("blake3-keyed", hex)) => (true, hex),
         _ => return Prior::Changed,
     };
-    if keyed && (key.is_none() || target != Target::Secret) {
+    // imprint never keys a ConfigMap's hash: such an annotation was edited.
+    if keyed && target != Target::Secret {
+        return Prior::Changed;
+    }
+    if keyed && key.is_none() {
         return Prior::Unverified;
     }
     // Content that does not hash (bad base64) is reported on the normal path.
@@ -309,6 +316,10 @@ fn is_placeholder(obj: &Object) -> bool {
         .all(|v| v.as_str().is_some_and(str::is_empty))
 }
 
+/// Where a name appears: the object, the path, and whether the path is the
+/// object's name, a label or a selector (then it is most likely a homonym).
+type Mention = (usize, String, bool);
+
 /// Where (object, path) each candidate's name first appears as a whole token
 /// outside the fields imprint rewrites. Tokens are maximal runs of
 /// `[-._a-zA-Z0-9]`, so `--configmap=$(NS)/ingress-nginx-controller` names
@@ -317,8 +328,8 @@ fn scan_mentions<'a>(
     objects: &[Object],
     links: &[Link],
     candidates: &HashMap<&'a str, Vec<usize>>,
-) -> HashMap<(&'a str, usize), (usize, String)> {
-    let mut found: HashMap<(&'a str, usize), (usize, String)> = HashMap::new();
+) -> HashMap<(&'a str, usize), Mention> {
+    let mut found: HashMap<(&'a str, usize), Mention> = HashMap::new();
     if candidates.is_empty() {
         return found;
     }
@@ -384,7 +395,7 @@ fn scan_mentions<'a>(
                 }
                 for &i in idxs {
                     if i != o && !(homonym && objects[i].origin.generated_from.is_some()) {
-                        found.entry((*name, i)).or_insert_with(|| (o, fp.to_string()));
+                        found.entry((*name, i)).or_insert_with(|| (o, fp.to_string(), is_identity(path)));
                     }
                 }
                 if idxs.iter().all(|&i| found.contains_key(&(*name, i))) {
