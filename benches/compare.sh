@@ -15,7 +15,7 @@ RUNS=${RUNS:-5}
 WORK=${WORK:-target/compare}
 
 command -v hyperfine >/dev/null || { echo "hyperfine missing (apt-get install hyperfine)" >&2; exit 1; }
-bin_dir=$(bash ../shared/tools/install-anchors.sh | tail -n 1)
+bin_dir=$(bash .ci/install-anchors.sh | tail -n 1)
 kubectl="$bin_dir/kubectl"
 cargo build --release --locked -q
 imprint="$PWD/target/release/imprint"

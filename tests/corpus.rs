@@ -1,4 +1,4 @@
-//! Real install manifests (`../shared/corpus`), rendered with default
+//! Real install manifests (`tests/data/corpus`), rendered with default
 //! settings, against the ground truth in the corpus README: nothing a
 //! controller reads by a fixed name is renamed, the objects that are safe
 //! and referenced are versioned, every reference still resolves, and
@@ -301,7 +301,7 @@ fn split(entry: &str) -> (&str, &str) {
 
 #[test]
 fn corpus_renders_safely() {
-    assert!(corpus().is_dir(), "../shared/corpus is missing");
+    assert!(corpus().is_dir(), "tests/data/corpus is missing");
     for case in CASES {
         let out = render(case);
         assert!(!out.is_empty(), "{}: empty", case.folder);

