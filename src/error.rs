@@ -97,6 +97,12 @@ impl Error {
         self
     }
 
+    /// Locates the error at an input object: its file, line and identity.
+    #[must_use]
+    pub fn at_object(self, obj: &crate::object::Object) -> Self {
+        self.in_file(obj.origin.file.clone()).at_line(obj.origin.line).object(obj.id().to_string())
+    }
+
     #[must_use]
     pub fn at_line(mut self, line: u64) -> Self {
         if self.line.is_none() && line > 0 {

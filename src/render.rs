@@ -209,9 +209,7 @@ fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>, scopes: &Sc
 
 fn duplicate_error(o: &Object, first: &Object) -> crate::error::Error {
     object_error(format!("{} is defined twice: in {} and in {}", o.id(), first.location(), o.location()))
-        .in_file(o.origin.file.clone())
-        .at_line(o.origin.line)
-        .object(o.id().to_string())
+        .at_object(o)
         .field("metadata.name")
 }
 
@@ -242,9 +240,7 @@ fn check_objects(objects: &[Object], lenient: bool, diagnostics: &mut Vec<Diagno
             let missing = generate::missing_keys(t, |k| data.and_then(|d| d.get(k)).is_some());
             if !missing.is_empty() {
                 let err = object_error(format!("{} has type {t} but no key {}", o.id(), missing.join(", ")))
-                    .in_file(o.origin.file.clone())
-                    .at_line(o.origin.line)
-                    .object(o.id().to_string())
+                    .at_object(o)
                     .field("data");
                 if !lenient {
                     return Err(err);

@@ -483,22 +483,9 @@ fn fn_fails_like_render() {
                                                  "options": {"annotations": {"imprint.dev/version": "true"}}}]},
       "items": [{"apiVersion": "example.com/v1", "kind": "Widget", "metadata": {"name": "w"},
                  "spec": {"settingsConfigMapName": "settings"}}]}"#;
-    let t = Tree::new();
-    let out = std::process::Command::new(bin())
-        .arg("fn")
-        .current_dir(t.path())
-        .env_clear()
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(list.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    assert_eq!(out.status.code(), Some(1));
-    let v = docs(&String::from_utf8(out.stdout).unwrap()).remove(0);
+    let out = imprint(&["fn"], Some(list), &[]);
+    assert_eq!(out.code, 1);
+    let v = docs(&out.stdout).remove(0);
     let r = &v["results"][0];
     assert_eq!(r["severity"], "error");
     assert!(
@@ -506,6 +493,7 @@ fn fn_fails_like_render() {
         "{r}"
     );
     // The legacy exec plugin (plain streams) exits 2 with the render's error.
+    let t = Tree::new();
     let cfg = t.path().join("plugin.yaml");
     std::fs::write(
         &cfg,
@@ -765,21 +753,8 @@ fn fn_results_carry_the_fix() {
     let list = r#"{"apiVersion": "config.kubernetes.io/v1", "kind": "ResourceList",
       "items": [{"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "a"},
                  "spec": {"containers": [{"name": "c", "image": "i", "envFrom": [{"configMapRef": {"name": "gone"}}]}]}}]}"#;
-    let t = Tree::new();
-    let out = std::process::Command::new(bin())
-        .arg("fn")
-        .current_dir(t.path())
-        .env_clear()
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .and_then(|mut c| {
-            use std::io::Write;
-            c.stdin.take().unwrap().write_all(list.as_bytes())?;
-            c.wait_with_output()
-        })
-        .unwrap();
-    let v = docs(&String::from_utf8(out.stdout).unwrap()).remove(0);
+    let out = imprint(&["fn"], Some(list), &[]);
+    let v = docs(&out.stdout).remove(0);
     let message = v["results"][0]["message"].as_str().unwrap();
     assert!(message.contains("\n  help: if it is created at run time, add `- a/gone` to externalNames"), "{message}");
 }

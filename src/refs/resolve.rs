@@ -242,9 +242,7 @@ pub fn dangling_error(objects: &[Object], link: &Link) -> Error {
         r.target.kind(),
         r.name
     )))
-    .in_file(from.origin.file.clone())
-    .at_line(from.origin.line)
-    .object(from.id().to_string())
+    .at_object(from)
     .field(r.path.to_string())
     .help(format!(
         "if it is created at run time, add `- {entry}` to externalNames in imprint.yaml (or mark the reference optional: true)"
@@ -299,9 +297,7 @@ pub fn missing_keys(objects: &[Object], links: &[Link]) -> Vec<Error> {
                     r.target.kind(),
                     r.name
                 )))
-                .in_file(from.origin.file.clone())
-                .at_line(from.origin.line)
-                .object(from.id().to_string())
+                .at_object(from)
                 .field(path.to_string())
                 .help("fix the key's name, or mark the reference optional: true if the pod may start without it"),
             );

@@ -366,12 +366,7 @@ pub fn error(objects: &[Object], s: &Stale, more: usize) -> Error {
     };
     let message =
         if more > 0 { format!("{message} (and {more} more; `imprint check` lists them all)") } else { message };
-    Error::new(ErrorKind::Stale(message))
-        .in_file(from.origin.file.clone())
-        .at_line(from.origin.line)
-        .object(from.id().to_string())
-        .field(s.path.to_string())
-        .help(help)
+    Error::new(ErrorKind::Stale(message)).at_object(from).field(s.path.to_string()).help(help)
 }
 
 /// The imprint.yaml rule, as one line of YAML flow, that would make imprint

@@ -47,9 +47,7 @@ fn override_annotation(obj: &Object) -> Result<Option<bool>> {
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
         Some(other) => Err(object_error(format!("annotation {ANN_VERSION} is {other:?}; use \"true\" or \"false\""))
-            .in_file(obj.origin.file.clone())
-            .at_line(obj.origin.line)
-            .object(obj.id().to_string())
+            .at_object(obj)
             .field(format!("metadata.annotations[{ANN_VERSION:?}]"))),
     }
 }
