@@ -65,6 +65,13 @@ pub enum GraphFormat {
 
 #[derive(Debug, clap::Args)]
 pub struct GraphArgs {
+    /// App directories (default `.`): one graph over all of them, with the
+    /// app on every row; `-` reads a manifest stream from stdin.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<String>,
+    /// Every folder under each DIR that holds an imprint.yaml is an app.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
     #[command(flatten)]
     pub input: InputArgs,
     /// Read DIR as it is at this git revision.
@@ -93,9 +100,12 @@ pub enum Deny {
 
 #[derive(Debug, clap::Args)]
 pub struct CheckArgs {
-    /// App directory, or `-` for a manifest stream on stdin.
-    #[arg(default_value = ".")]
-    pub dir: String,
+    /// App directories (default `.`), or `-` for a manifest stream on stdin.
+    #[arg(value_name = "DIR")]
+    pub dirs: Vec<String>,
+    /// Every folder under each DIR that holds an imprint.yaml is an app.
+    #[arg(short = 'r', long)]
+    pub recursive: bool,
     /// Read DIR as it is at this git revision.
     #[arg(long, env = "IMPRINT_REV")]
     pub rev: Option<String>,
@@ -122,9 +132,6 @@ pub struct CheckArgs {
 /// What to render and how: shared by every command that renders.
 #[derive(Debug, clap::Args)]
 pub struct InputArgs {
-    /// App directory, or `-` to read one manifest stream from stdin.
-    #[arg(default_value = ".")]
-    pub dir: String,
     /// Default namespace for namespaced objects without one (beats imprint.yaml).
     #[arg(short = 'n', long, env = "IMPRINT_NAMESPACE")]
     pub namespace: Option<String>,
@@ -240,6 +247,9 @@ impl ValueArgs {
 
 #[derive(Debug, clap::Args)]
 pub struct RenderArgs {
+    /// App directory, or `-` to read one manifest stream from stdin.
+    #[arg(default_value = ".")]
+    pub dir: String,
     #[command(flatten)]
     pub input: InputArgs,
     /// Read DIR as it is at this git revision (anything `git rev-parse` takes).
@@ -283,6 +293,9 @@ pub enum Color {
 
 #[derive(Debug, clap::Args)]
 pub struct DiffArgs {
+    /// App directory.
+    #[arg(default_value = ".")]
+    pub dir: String,
     #[command(flatten)]
     pub input: InputArgs,
     /// The old side: a git revision.
@@ -297,6 +310,22 @@ pub struct DiffArgs {
     /// Colour in the text format (auto: when stdout is a terminal and NO_COLOR is unset).
     #[arg(long, value_enum, default_value_t = Color::Auto)]
     pub color: Color,
+    /// A side where DIR does not exist (an app added or removed by the
+    /// change) counts as empty: all its objects are added or removed.
+    #[arg(long)]
+    pub missing_as_empty: bool,
+    /// Markdown of at most this many bytes: details, then table rows, are
+    /// left out (and the report says so) to fit a comment box.
+    #[arg(long, value_name = "BYTES", value_parser = report_size)]
+    pub max_report_size: Option<usize>,
+}
+
+/// `--max-report-size`: at least [`diff::MIN_REPORT_SIZE`].
+fn report_size(s: &str) -> Result<usize, String> {
+    match s.parse::<usize>() {
+        Ok(n) if n >= diff::MIN_REPORT_SIZE => Ok(n),
+        _ => Err(format!("expected a number of bytes, at least {}", diff::MIN_REPORT_SIZE)),
+    }
 }
 
 /// Runs the command line; returns the process exit code.
@@ -419,6 +448,7 @@ fn read_stdin(max: u64) -> Result<String, Error> {
 /// current objects.
 fn render_with_history(
     input: &InputArgs,
+    dir: &str,
     rev: Option<&str>,
     loaded: Loaded,
     opts: &Options,
@@ -428,7 +458,7 @@ fn render_with_history(
     if keep == 0 {
         return Ok(rendered);
     }
-    if input.dir == "-" {
+    if dir == "-" {
         return Err(Error::new(ErrorKind::Usage(
             "keepVersions needs a directory in a git repository, not stdin".into(),
         )));
@@ -439,7 +469,7 @@ fn render_with_history(
         best_effort: input.keep_versions_best_effort,
     };
     let (old, warnings) = crate::history::previous_versions(
-        Path::new(&input.dir),
+        Path::new(dir),
         rev,
         &rendered.objects,
         &input.values.overrides()?,
@@ -504,13 +534,13 @@ fn print(text: &str) -> Result<(), Error> {
 
 fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values, args.input.limits)?;
+    let loaded = load_input(&args.dir, args.rev.as_deref(), &args.input.values, args.input.limits)?;
     if args.show_values {
         print(&crate::yaml::to_yaml(&loaded.values))?;
         return Ok(0);
     }
     let limits = loaded.limits;
-    let mut rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
+    let mut rendered = render_with_history(&args.input, &args.dir, args.rev.as_deref(), loaded, &opts)?;
     crate::order::order(&mut rendered.objects);
     print_diagnostics(&rendered, args.quiet, args.verbose);
     if rendered.objects.is_empty() && !args.allow_empty {
@@ -539,13 +569,28 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
 
 /// Exit 0 no change, 1 changes, 2 error, like diff(1), so CI can gate on it.
 fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
-    if args.input.dir == "-" {
+    if args.dir == "-" {
         return Err(Error::new(ErrorKind::Usage("diff reads two revisions of a directory, not stdin".into())));
     }
+    if args.max_report_size.is_some() && args.format != DiffFormat::Markdown {
+        return Err(Error::new(ErrorKind::Usage("--max-report-size applies to --format markdown".into())));
+    }
     let opts = options(&args.input)?;
-    let side = |rev: Option<&str>, what: &str| -> Result<Rendered, Error> {
-        let loaded = load_input(&args.input.dir, rev, &args.input.values, args.input.limits)?;
-        render_with_history(&args.input, rev, loaded, &opts)
+    let dir = args.dir.as_str();
+    // `None`: DIR is not on this side and --missing-as-empty lets it be empty.
+    let side = |rev: Option<&str>, what: &str| -> Result<Option<Rendered>, Error> {
+        if args.missing_as_empty && !exists(dir, rev)? {
+            return Ok(None);
+        }
+        let loaded = load_input(dir, rev, &args.input.values, args.input.limits).map_err(|e| {
+            if !args.missing_as_empty && !exists(dir, rev).unwrap_or(true) {
+                e.help("an app the change adds or removes: pass --missing-as-empty to diff it against nothing")
+            } else {
+                e
+            }
+        })?;
+        render_with_history(&args.input, dir, rev, loaded, &opts)
+            .map(Some)
             .map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
     };
     // The two sides are independent: render them on two threads.
@@ -556,6 +601,14 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     });
     let old = old.unwrap_or_else(|panic| std::panic::resume_unwind(panic))?;
     let new = new?;
+    if old.is_none() && new.is_none() {
+        let to = args.to.as_deref().map_or_else(|| "the working tree".to_string(), |r| format!("revision {r:?}"));
+        return Err(Error::new(ErrorKind::Usage(format!(
+            "{dir} exists neither at revision {:?} nor in {to}",
+            args.from
+        ))));
+    }
+    let (old, new) = (old.unwrap_or_default(), new.unwrap_or_default());
     print_diagnostics(&new, false, false);
     let report = diff::compare(&old, &new);
     let text = match args.format {
@@ -569,7 +622,7 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
             };
             diff::to_text(&report, diff::Style { color })
         }
-        DiffFormat::Markdown => diff::to_markdown(&report),
+        DiffFormat::Markdown => diff::to_markdown_capped(&report, args.max_report_size.unwrap_or(usize::MAX)),
         DiffFormat::Json => diff::to_json(&report),
     };
     emit::check_size(text.len() as u64, &args.input.limits.limits())?;
@@ -577,12 +630,85 @@ fn diff_cmd(args: &DiffArgs) -> Result<i32, Error> {
     Ok(i32::from(report.changed))
 }
 
+/// Whether DIR is a folder in the working tree (`rev` None) or at `rev`.
+fn exists(dir: &str, rev: Option<&str>) -> Result<bool, Error> {
+    match rev {
+        None => Ok(Path::new(dir).is_dir()),
+        Some(rev) => GitSource::exists(Path::new(dir), rev),
+    }
+}
+
+/// The apps a command over several reads: each DIR as given (`.` when none),
+/// or with `--recursive` every folder under each DIR that holds an
+/// imprint.yaml (at `rev` when given). Paths as given, without a trailing
+/// `/`, each once.
+fn apps(dirs: &[String], recursive: bool, rev: Option<&str>, limits: LimitArgs) -> Result<Vec<String>, Error> {
+    let dirs = if dirs.is_empty() { vec![".".to_string()] } else { dirs.to_vec() };
+    if dirs.len() > 1 && dirs.iter().any(|d| d == "-") {
+        return Err(Error::new(ErrorKind::Usage("`-` (stdin) cannot be combined with folders".into())));
+    }
+    let mut out: Vec<String> = Vec::new();
+    for dir in &dirs {
+        let dir = if dir.len() > 1 { dir.trim_end_matches('/') } else { dir.as_str() };
+        if !recursive {
+            out.push(dir.to_string());
+            continue;
+        }
+        if dir == "-" {
+            return Err(Error::new(ErrorKind::Usage("--recursive finds apps in folders, not in `-` (stdin)".into())));
+        }
+        let found = match rev {
+            None => Confined::with_limits(DirSource::open(Path::new(dir))?, limits.limits()).app_folders("")?,
+            Some(rev) => {
+                Confined::with_limits(GitSource::open(Path::new(dir), rev)?, limits.limits()).app_folders("")?
+            }
+        };
+        if found.is_empty() {
+            return Err(Error::new(ErrorKind::Usage(format!(
+                "no folder under {dir} holds an {}",
+                crate::config::FILE_NAME
+            ))));
+        }
+        out.extend(found.into_iter().map(|rel| match (dir, rel.as_str()) {
+            (_, "") => dir.to_string(),
+            (".", rel) => rel.to_string(),
+            (dir, rel) => format!("{dir}/{rel}"),
+        }));
+    }
+    let mut seen = std::collections::HashSet::new();
+    out.retain(|a| seen.insert(a.clone()));
+    Ok(out)
+}
+
 fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     let opts = options(&args.input)?;
-    let loaded = load_input(&args.input.dir, args.rev.as_deref(), &args.input.values, args.input.limits)?;
-    let rendered = render_with_history(&args.input, args.rev.as_deref(), loaded, &opts)?;
-    print_diagnostics(&rendered, false, false);
-    let g = crate::graph::build(&rendered).filter(args.bundle.as_deref(), args.workload.as_deref());
+    let rev = args.rev.as_deref();
+    let apps = apps(&args.dirs, args.recursive, rev, args.input.limits)?;
+    let several = args.recursive || apps.len() > 1;
+    let mut parts = Vec::new();
+    let mut objects = std::collections::BTreeSet::new();
+    for app in &apps {
+        let in_app = |e: Error| if several { e.in_folder(app) } else { e };
+        let loaded = load_input(app, rev, &args.input.values, args.input.limits).map_err(in_app)?;
+        let mut rendered = render_with_history(&args.input, app, rev, loaded, &opts).map_err(in_app)?;
+        if several {
+            rendered.diagnostics.iter_mut().for_each(|d| d.in_folder(app));
+        }
+        print_diagnostics(&rendered, false, false);
+        objects.extend(rendered.objects.iter().map(|o| o.name().to_string()));
+        parts.push((app.clone(), crate::graph::build(&rendered)));
+    }
+    let g = match parts.pop() {
+        Some((_, g)) if !several => g,
+        last => crate::graph::Graph::merge(parts.into_iter().chain(last).collect()),
+    };
+    if let Some(b) = args.bundle.as_deref().filter(|b| !g.bundle_names().contains(b)) {
+        return Err(unknown_name("no ConfigMap or Secret named", b, g.bundle_names(), "--bundle"));
+    }
+    if let Some(w) = args.workload.as_deref().filter(|w| !objects.contains(*w)) {
+        return Err(unknown_name("no object named", w, objects.iter().map(String::as_str).collect(), "--workload"));
+    }
+    let g = g.filter(args.bundle.as_deref(), args.workload.as_deref());
     let text = match args.format {
         GraphFormat::Table => crate::graph::to_table(&g),
         GraphFormat::Dot => crate::graph::to_dot(&g),
@@ -596,11 +722,27 @@ fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     Ok(0)
 }
 
+/// `--bundle`/`--workload` naming nothing: an error with the names it most
+/// likely meant (an empty table would read as "nothing uses it").
+fn unknown_name(what: &str, name: &str, names: std::collections::BTreeSet<&str>, flag: &str) -> Error {
+    let near = crate::graph::nearest(name, names.iter().copied());
+    let help = if near.is_empty() {
+        let some: Vec<&str> = names.iter().copied().take(5).collect();
+        match names.len() {
+            0 => format!("{flag}: the render has none"),
+            n if n > some.len() => format!("{flag} takes one of {n} names, e.g. {}", some.join(", ")),
+            _ => format!("{flag} takes one of: {}", some.join(", ")),
+        }
+    } else {
+        format!("did you mean {}?", near.join(", "))
+    };
+    Error::new(ErrorKind::Usage(format!("{what} {name:?}"))).help(help)
+}
+
 /// Exit 1 on any error finding (or warning with `--deny warnings`), 2 only
 /// when the input cannot be read at all.
 fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
     let input = InputArgs {
-        dir: args.dir.clone(),
         namespace: args.namespace.clone(),
         hash_key_file: args.hash_key_file.clone(),
         allow_dangling: true,
@@ -611,11 +753,22 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
         keep_versions_best_effort: false,
     };
     let opts = Options { lenient: true, ..options(&input)? };
-    let mut loaded = load_input(&args.dir, args.rev.as_deref(), &args.values, args.limits)?;
-    let texts = std::mem::take(&mut loaded.texts);
-    let rendered = render::render(loaded, &opts)?;
-    let settings = crate::check::Settings { flux: args.flux };
-    let findings = crate::check::check(&rendered, &texts, settings);
+    let rev = args.rev.as_deref();
+    let apps = apps(&args.dirs, args.recursive, rev, args.limits)?;
+    let several = args.recursive || apps.len() > 1;
+    let mut findings = Vec::new();
+    for app in &apps {
+        let in_app = |e: Error| if several { e.in_folder(app) } else { e };
+        let mut loaded = load_input(app, rev, &args.values, args.limits).map_err(in_app)?;
+        let texts = std::mem::take(&mut loaded.texts);
+        let rendered = render::render(loaded, &opts).map_err(in_app)?;
+        let settings = crate::check::Settings { flux: args.flux };
+        let mut found = crate::check::check(&rendered, &texts, settings);
+        if several {
+            found.iter_mut().for_each(|d| d.in_folder(app));
+        }
+        findings.extend(found);
+    }
     print(&match args.format {
         CheckFormat::Text => crate::check::to_text(&findings),
         CheckFormat::Json => crate::check::to_json(&findings),

@@ -133,6 +133,15 @@ impl Error {
         self
     }
 
+    /// Places the error's file inside `folder` (or names the folder when
+    /// there is no file): commands over several apps show paths from where
+    /// they were run.
+    #[must_use]
+    pub fn in_folder(mut self, folder: &str) -> Self {
+        self.0.file = Some(in_folder(folder, self.0.file.as_deref()));
+        self
+    }
+
     /// Process exit code: 2 for anything the input or command line caused.
     #[must_use]
     pub fn exit_code(&self) -> i32 {
@@ -276,6 +285,23 @@ impl Diagnostic {
     pub fn with_help(mut self, help: impl Into<String>) -> Self {
         self.help = Some(help.into());
         self
+    }
+}
+
+impl Diagnostic {
+    /// As [`Error::in_folder`].
+    pub fn in_folder(&mut self, folder: &str) {
+        self.file = Some(in_folder(folder, self.file.as_deref()));
+    }
+}
+
+/// `folder/file`, or `folder` alone.
+fn in_folder(folder: &str, file: Option<&str>) -> String {
+    let folder = folder.trim_end_matches('/');
+    match file {
+        Some(file) if !folder.is_empty() && folder != "." => format!("{folder}/{file}"),
+        Some(file) => file.to_string(),
+        None => folder.to_string(),
     }
 }
 

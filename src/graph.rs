@@ -29,6 +29,9 @@ pub struct Edge {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Bundle {
+    /// The app folder, when the graph spans several apps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     pub kind: String,
     pub namespace: String,
     /// The name before versioning.
@@ -43,6 +46,9 @@ pub struct Bundle {
 /// A reference to something that is not in the output.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Dangling {
+    /// The app folder, when the graph spans several apps.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub app: Option<String>,
     pub referrer: ObjectRef,
     pub kind: String,
     pub namespace: String,
@@ -82,6 +88,7 @@ pub fn build(r: &Rendered) -> Graph {
             (
                 i,
                 Bundle {
+                    app: None,
                     kind: o.kind().into(),
                     namespace: o.namespace().into(),
                     name,
@@ -119,6 +126,7 @@ pub fn build(r: &Rendered) -> Graph {
         .map(|&i| {
             let l = &r.links[i];
             Dangling {
+                app: None,
                 referrer: object_ref(&r.objects[l.from]),
                 kind: l.reference.target.kind().into(),
                 namespace: l.namespace.clone().unwrap_or_default(),
@@ -131,6 +139,18 @@ pub fn build(r: &Rendered) -> Graph {
 }
 
 impl Graph {
+    /// One graph over several apps, in the order given: every bundle and
+    /// dangling name says which app it belongs to.
+    #[must_use]
+    pub fn merge(parts: Vec<(String, Graph)>) -> Graph {
+        let mut out = Graph { schema_version: SCHEMA_VERSION, bundles: Vec::new(), dangling: Vec::new() };
+        for (app, g) in parts {
+            out.bundles.extend(g.bundles.into_iter().map(|b| Bundle { app: Some(app.clone()), ..b }));
+            out.dangling.extend(g.dangling.into_iter().map(|d| Dangling { app: Some(app.clone()), ..d }));
+        }
+        out
+    }
+
     /// Keeps the neighbourhood of one bundle (by original or versioned name)
     /// and/or one referrer (by name).
     #[must_use]
@@ -149,10 +169,53 @@ impl Graph {
         self
     }
 
+    /// Every name `--bundle` matches: original and versioned bundle names,
+    /// and names referred to but missing.
+    #[must_use]
+    pub fn bundle_names(&self) -> std::collections::BTreeSet<&str> {
+        let bundles =
+            self.bundles.iter().flat_map(|b| std::iter::once(b.name.as_str()).chain(b.versioned_name.as_deref()));
+        bundles.chain(self.dangling.iter().map(|d| d.name.as_str())).collect()
+    }
+
+    /// Every name `--workload` matches: the objects that use a bundle.
+    #[must_use]
+    pub fn referrer_names(&self) -> std::collections::BTreeSet<&str> {
+        let users = self.bundles.iter().flat_map(|b| b.used_by.iter().map(|e| e.referrer.name.as_str()));
+        users.chain(self.dangling.iter().map(|d| d.referrer.name.as_str())).collect()
+    }
+
     /// Bundles nothing refers to.
     pub fn unused(&self) -> impl Iterator<Item = &Bundle> {
         self.bundles.iter().filter(|b| b.used_by.is_empty() && !b.superseded)
     }
+
+    fn has_apps(&self) -> bool {
+        self.bundles.iter().any(|b| b.app.is_some()) || self.dangling.iter().any(|d| d.app.is_some())
+    }
+}
+
+/// What a misspelt name most likely meant: up to three names within an edit
+/// distance of a third of its length (at least 2), or containing it, closest
+/// first.
+#[must_use]
+pub fn nearest<'a>(wanted: &str, names: impl IntoIterator<Item = &'a str>) -> Vec<&'a str> {
+    let limit = (wanted.chars().count() / 3).max(2);
+    let mut near: Vec<(usize, &str)> = names
+        .into_iter()
+        .filter_map(|n| {
+            let d = strsim::levenshtein(wanted, n);
+            (d <= limit || n.contains(wanted) || wanted.contains(n)).then_some((d, n))
+        })
+        .collect();
+    near.sort_unstable();
+    near.dedup();
+    near.into_iter().take(3).map(|(_, n)| n).collect()
+}
+
+/// `app: ` before a line of the table's lists, when the graph spans apps.
+fn app_prefix(app: Option<&String>) -> String {
+    app.map(|a| format!("{a}: ")).unwrap_or_default()
 }
 
 fn bundle_label(b: &Bundle) -> String {
@@ -164,22 +227,31 @@ fn bundle_label(b: &Bundle) -> String {
 /// references.
 #[must_use]
 pub fn to_table(g: &Graph) -> String {
-    let mut rows: Vec<[String; 5]> = vec![["BUNDLE", "VERSIONED AS", "USED BY", "VIA", "FIELD"].map(String::from)];
+    let apps = g.has_apps();
+    let header = ["APP", "BUNDLE", "VERSIONED AS", "USED BY", "VIA", "FIELD"];
+    let mut rows: Vec<Vec<String>> = vec![header.iter().map(|h| h.to_string()).collect()];
     for b in g.bundles.iter().filter(|b| !b.used_by.is_empty()) {
         for (i, e) in b.used_by.iter().enumerate() {
-            let (name, ver) = if i == 0 {
-                (bundle_label(b), b.versioned_name.clone().unwrap_or_else(|| "(not versioned)".into()))
+            let (app, name, ver) = if i == 0 {
+                (
+                    b.app.clone().unwrap_or_default(),
+                    bundle_label(b),
+                    b.versioned_name.clone().unwrap_or_else(|| "(not versioned)".into()),
+                )
             } else {
-                (String::new(), String::new())
+                (String::new(), String::new(), String::new())
             };
             let via = if e.optional { format!("{} (optional)", e.via) } else { e.via.to_string() };
-            rows.push([name, ver, e.referrer.to_string(), via, e.field.clone()]);
+            rows.push(vec![app, name, ver, e.referrer.to_string(), via, e.field.clone()]);
         }
     }
-    let widths: Vec<usize> = (0..5).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
+    // The APP column only when the graph spans several apps.
+    let skip = usize::from(!apps);
+    let widths: Vec<usize> =
+        (0..header.len()).map(|c| rows.iter().map(|r| r[c].chars().count()).max().unwrap_or(0)).collect();
     let mut out = String::new();
     for r in &rows {
-        let line: Vec<String> = r.iter().zip(&widths).map(|(cell, w)| format!("{cell:<w$}")).collect();
+        let line: Vec<String> = r.iter().zip(&widths).skip(skip).map(|(cell, w)| format!("{cell:<w$}")).collect();
         let _ = writeln!(out, "{}", line.join("  ").trim_end());
     }
     let kept: Vec<&Bundle> = g.bundles.iter().filter(|b| b.superseded).collect();
@@ -188,7 +260,8 @@ pub fn to_table(g: &Graph) -> String {
         for b in kept {
             let _ = writeln!(
                 out,
-                "  {}  {} (superseded)",
+                "  {}{}  {} (superseded)",
+                app_prefix(b.app.as_ref()),
                 bundle_label(b),
                 b.versioned_name.as_deref().unwrap_or_default()
             );
@@ -198,13 +271,21 @@ pub fn to_table(g: &Graph) -> String {
     if !unused.is_empty() {
         let _ = writeln!(out, "\nUnused ({}):", unused.len());
         for b in unused {
-            let _ = writeln!(out, "  {}", bundle_label(b));
+            let _ = writeln!(out, "  {}{}", app_prefix(b.app.as_ref()), bundle_label(b));
         }
     }
     if !g.dangling.is_empty() {
         let _ = writeln!(out, "\nDangling ({}):", g.dangling.len());
         for d in &g.dangling {
-            let _ = writeln!(out, "  {} -> {} {:?} at {}", d.referrer, d.kind, d.name, d.field);
+            let _ = writeln!(
+                out,
+                "  {}{} -> {} {:?} at {}",
+                app_prefix(d.app.as_ref()),
+                d.referrer,
+                d.kind,
+                d.name,
+                d.field
+            );
         }
     }
     out
@@ -214,25 +295,47 @@ fn ref_id(r: &ObjectRef) -> String {
     format!("{}.{}/{}/{}", r.kind, r.group, r.namespace, r.name)
 }
 
+/// Nodes grouped for drawing: by app (when the graph spans several), then
+/// by namespace. Keys sort, so the drawing is deterministic.
+type Groups<'a> = std::collections::BTreeMap<(&'a str, &'a str), Vec<String>>;
+
+fn app_of(app: &Option<String>) -> &str {
+    app.as_deref().unwrap_or("")
+}
+
+/// The node of an object: the same object in two apps is two nodes.
+fn node_key(app: Option<&String>, what: &str) -> String {
+    match app {
+        Some(app) => format!("{app}:{what}"),
+        None => what.to_string(),
+    }
+}
+
 /// Graphviz: bundles as notes, referrers as boxes, dangling names dashed
-/// red, one cluster per namespace.
+/// red, one cluster per app (when several) and per namespace.
 #[must_use]
 pub fn to_dot(g: &Graph) -> String {
-    let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
-    let mut by_ns: std::collections::BTreeMap<&str, Vec<String>> = Default::default();
+    // A quoted ID: backslashes and quotes escaped, a line break as dot's `\n`.
+    let q = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\"").replace('\n', "\\n"));
+    let mut groups: Groups = Default::default();
     let mut edges = Vec::new();
     let mut seen = std::collections::BTreeSet::new();
     for b in &g.bundles {
         let id = format!("bundle:{}/{}/{}", b.kind, b.namespace, b.name);
         let id = if b.superseded { format!("{id}/{}", b.versioned_name.as_deref().unwrap_or_default()) } else { id };
-        let label = format!("{} {}\\n{}", b.kind, b.name, b.versioned_name.as_deref().unwrap_or("(not versioned)"));
+        let id = node_key(b.app.as_ref(), &id);
+        let label = format!("{} {}\n{}", b.kind, b.name, b.versioned_name.as_deref().unwrap_or("(not versioned)"));
         let style = if b.superseded { ", style=dashed, color=gray" } else { "" };
-        by_ns.entry(&b.namespace).or_default().push(format!("{} [shape=note{style}, label={}];", q(&id), q(&label)));
+        groups.entry((app_of(&b.app), &b.namespace)).or_default().push(format!(
+            "{} [shape=note{style}, label={}];",
+            q(&id),
+            q(&label)
+        ));
         for e in &b.used_by {
-            let rid = ref_id(&e.referrer);
+            let rid = node_key(b.app.as_ref(), &ref_id(&e.referrer));
             if seen.insert(rid.clone()) {
                 let label = format!("{} {}", e.referrer.kind, e.referrer.name);
-                by_ns.entry(&e.referrer.namespace).or_default().push(format!(
+                groups.entry((app_of(&b.app), &e.referrer.namespace)).or_default().push(format!(
                     "{} [shape=box, label={}];",
                     q(&rid),
                     q(&label)
@@ -243,17 +346,17 @@ pub fn to_dot(g: &Graph) -> String {
         }
     }
     for d in &g.dangling {
-        let id = format!("missing:{}/{}/{}", d.kind, d.namespace, d.name);
-        let label = format!("{} {}\\n(missing)", d.kind, d.name);
-        by_ns.entry(&d.namespace).or_default().push(format!(
+        let id = node_key(d.app.as_ref(), &format!("missing:{}/{}/{}", d.kind, d.namespace, d.name));
+        let label = format!("{} {}\n(missing)", d.kind, d.name);
+        groups.entry((app_of(&d.app), &d.namespace)).or_default().push(format!(
             "{} [shape=note, style=dashed, color=red, label={}];",
             q(&id),
             q(&label)
         ));
-        let rid = ref_id(&d.referrer);
+        let rid = node_key(d.app.as_ref(), &ref_id(&d.referrer));
         if seen.insert(rid.clone()) {
             let label = format!("{} {}", d.referrer.kind, d.referrer.name);
-            by_ns.entry(&d.referrer.namespace).or_default().push(format!(
+            groups.entry((app_of(&d.app), &d.referrer.namespace)).or_default().push(format!(
                 "{} [shape=box, label={}];",
                 q(&rid),
                 q(&label)
@@ -262,17 +365,31 @@ pub fn to_dot(g: &Graph) -> String {
         edges.push(format!("{} -> {} [color=red];", q(&id), q(&rid)));
     }
     let mut out = String::from("digraph imprint {\n  rankdir=LR;\n  node [fontname=\"Helvetica\"];\n");
-    for (i, (ns, nodes)) in by_ns.iter().enumerate() {
-        let indent = if ns.is_empty() { "  " } else { "    " };
-        if !ns.is_empty() {
-            let _ = writeln!(out, "  subgraph cluster_{i} {{\n    label={};", q(ns));
+    let mut open_app: Option<&str> = None;
+    for (i, ((app, ns), nodes)) in groups.iter().enumerate() {
+        if open_app != Some(app) {
+            if open_app.is_some_and(|a| !a.is_empty()) {
+                out.push_str("  }\n");
+            }
+            if !app.is_empty() {
+                let _ = writeln!(out, "  subgraph cluster_app_{i} {{\n    label={};", q(app));
+            }
+            open_app = Some(app);
         }
+        let indent = if app.is_empty() { "  " } else { "    " };
+        if !ns.is_empty() {
+            let _ = writeln!(out, "{indent}subgraph cluster_{i} {{\n{indent}  label={};", q(ns));
+        }
+        let inner = if ns.is_empty() { indent.to_string() } else { format!("{indent}  ") };
         for n in nodes {
-            let _ = writeln!(out, "{indent}{n}");
+            let _ = writeln!(out, "{inner}{n}");
         }
         if !ns.is_empty() {
-            out.push_str("  }\n");
+            let _ = writeln!(out, "{indent}}}");
         }
+    }
+    if open_app.is_some_and(|a| !a.is_empty()) {
+        out.push_str("  }\n");
     }
     for e in edges {
         let _ = writeln!(out, "  {e}");
@@ -281,24 +398,30 @@ pub fn to_dot(g: &Graph) -> String {
     out
 }
 
-/// Mermaid flowchart, for a GitHub markdown comment.
+/// Mermaid flowchart: the same drawing as [`to_dot`], for markdown.
 #[must_use]
 pub fn to_mermaid(g: &Graph) -> String {
     let esc = |s: &str| s.replace('"', "#quot;");
     let mut ids: std::collections::BTreeMap<String, String> = Default::default();
-    let mut by_ns: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    let mut groups: std::collections::BTreeMap<(String, String), Vec<String>> = Default::default();
     let mut edges = Vec::new();
     let mut node = |key: String,
-                    ns: &str,
+                    group: (&Option<String>, &str),
                     shape: (&str, &str),
                     label: String,
                     ids: &mut std::collections::BTreeMap<String, String>| {
+        let key = node_key(group.0.as_ref(), &key);
         if let Some(id) = ids.get(&key) {
             return id.clone();
         }
         let id = format!("n{}", ids.len());
         ids.insert(key, id.clone());
-        by_ns.entry(ns.to_string()).or_default().push(format!("{id}{}\"{}\"{}", shape.0, esc(&label), shape.1));
+        groups.entry((group.0.clone().unwrap_or_default(), group.1.to_string())).or_default().push(format!(
+            "{id}{}\"{}\"{}",
+            shape.0,
+            esc(&label),
+            shape.1
+        ));
         id
     };
     for b in &g.bundles {
@@ -311,10 +434,10 @@ pub fn to_mermaid(g: &Graph) -> String {
             if b.superseded { b.versioned_name.as_deref().unwrap_or_default() } else { "" }
         );
         let label = if b.superseded { format!("{label}<br/>(superseded)") } else { label };
-        let bid = node(key, &b.namespace, ("[", "]"), label, &mut ids);
+        let bid = node(key, (&b.app, &b.namespace), ("[", "]"), label, &mut ids);
         for e in &b.used_by {
             let label = format!("{} {}", e.referrer.kind, e.referrer.name);
-            let rid = node(ref_id(&e.referrer), &e.referrer.namespace, ("(", ")"), label, &mut ids);
+            let rid = node(ref_id(&e.referrer), (&b.app, &e.referrer.namespace), ("(", ")"), label, &mut ids);
             let arrow = if e.optional { "-. " } else { "-- " };
             let tail = if e.optional { " .->" } else { " -->" };
             edges.push(format!("{bid} {arrow}{}{tail} {rid}", e.via));
@@ -323,14 +446,14 @@ pub fn to_mermaid(g: &Graph) -> String {
     for d in &g.dangling {
         let mid = node(
             format!("m:{}/{}/{}", d.kind, d.namespace, d.name),
-            &d.namespace,
+            (&d.app, &d.namespace),
             ("[/", "/]"),
             format!("{} {} (missing)", d.kind, d.name),
             &mut ids,
         );
         let rid = node(
             ref_id(&d.referrer),
-            &d.referrer.namespace,
+            (&d.app, &d.referrer.namespace),
             ("(", ")"),
             format!("{} {}", d.referrer.kind, d.referrer.name),
             &mut ids,
@@ -338,17 +461,30 @@ pub fn to_mermaid(g: &Graph) -> String {
         edges.push(format!("{mid} -- missing --> {rid}"));
     }
     let mut out = String::from("flowchart LR\n");
-    for (ns, nodes) in &by_ns {
+    let mut open_app: Option<&str> = None;
+    for (i, ((app, ns), nodes)) in groups.iter().enumerate() {
+        if open_app != Some(app.as_str()) {
+            if open_app.is_some_and(|a| !a.is_empty()) {
+                out.push_str("  end\n");
+            }
+            if !app.is_empty() {
+                let _ = writeln!(out, "  subgraph app_{i}[\"{}\"]", esc(app));
+            }
+            open_app = Some(app);
+        }
+        let indent = if app.is_empty() { "  " } else { "    " };
         if !ns.is_empty() {
-            let id = ns.replace(|c: char| !c.is_ascii_alphanumeric(), "_");
-            let _ = writeln!(out, "  subgraph ns_{id}[\"{}\"]", esc(ns));
+            let _ = writeln!(out, "{indent}subgraph ns_{i}[\"{}\"]", esc(ns));
         }
         for n in nodes {
-            let _ = writeln!(out, "    {n}");
+            let _ = writeln!(out, "{indent}  {n}");
         }
         if !ns.is_empty() {
-            out.push_str("  end\n");
+            let _ = writeln!(out, "{indent}end");
         }
+    }
+    if open_app.is_some_and(|a| !a.is_empty()) {
+        out.push_str("  end\n");
     }
     for e in edges {
         let _ = writeln!(out, "  {e}");

@@ -30,7 +30,7 @@ pub struct Options {
 }
 
 /// The result of a render.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct Rendered {
     pub objects: Vec<Object>,
     /// Every reference, resolved (indices into `objects`).

@@ -442,3 +442,93 @@ fn rev_in_a_linked_worktree_reads_the_shared_info_attributes() {
     assert!(checkout.contains("a\\r\\nb\\r\\n"), "{checkout}");
     assert_eq!(run_in(&wt, &["render", ".", "--rev", "HEAD"]).ok(), checkout);
 }
+
+/// An app the pull request adds or removes: with `--missing-as-empty` the
+/// side without it is empty; without, an error that names the flag.
+#[test]
+fn diff_of_an_added_or_removed_app() {
+    let t = repo().file("README.md", "apps live below\n");
+    commit_all(t.path(), "no app yet");
+    let t = app(t, "one", "hunter2");
+    let added = run_in(t.path(), &["diff", "app", "--from", "HEAD"]);
+    added.bad_input(&["does not exist at revision \"HEAD\"", "--missing-as-empty"]);
+    let added = run_in(t.path(), &["diff", "app", "--from", "HEAD", "--missing-as-empty", "--format", "json"]);
+    assert_eq!(added.code, 1, "{}", added.stderr);
+    let v: serde_json::Value = serde_json::from_str(&added.stdout).unwrap();
+    let changes: Vec<&str> = v["bundles"].as_array().unwrap().iter().map(|b| b["change"].as_str().unwrap()).collect();
+    assert_eq!(changes, ["added", "added"], "{}", added.stdout);
+    assert_eq!(v["objects"]["added"][0]["kind"], "Deployment");
+    assert!(v["objects"]["removed"].as_array().unwrap().is_empty());
+
+    // Removed: the working tree no longer has the folder at all.
+    commit_all(t.path(), "the app");
+    std::fs::remove_dir_all(t.path().join("app")).unwrap();
+    let removed = run_in(t.path(), &["diff", "app", "--from", "HEAD", "--missing-as-empty"]);
+    assert_eq!(removed.code, 1, "{}", removed.stderr);
+    assert!(removed.stdout.contains("prod/ConfigMap msg: removed (msg-"), "{}", removed.stdout);
+    assert!(removed.stdout.contains("removed prod/Deployment web"), "{}", removed.stdout);
+    // And between two revisions, the folder gone from the newer one.
+    commit_all(t.path(), "app removed");
+    let removed = run_in(t.path(), &["diff", "app", "--from", "HEAD~1", "--to", "HEAD", "--missing-as-empty"]);
+    assert_eq!(removed.code, 1, "{}", removed.stderr);
+    assert!(removed.stdout.contains("removed prod/Deployment web"), "{}", removed.stdout);
+    // On neither side: an error, not "no changes".
+    run_in(t.path(), &["diff", "app", "--from", "HEAD", "--missing-as-empty"])
+        .bad_input(&["app exists neither at revision \"HEAD\" nor in the working tree"]);
+    // A name leaving the repository through a missing folder is refused.
+    run_in(t.path(), &["diff", "gone/../../x", "--from", "HEAD", "--missing-as-empty"]).bad_input(&["gone/../../x"]);
+}
+
+/// `--max-report-size`: the markdown fits, keeps the summary counts whole,
+/// and says what it left out.
+#[test]
+fn diff_markdown_is_cut_to_fit_a_comment() {
+    let t = repo().file("app/imprint.yaml", "namespace: prod\n");
+    let mut t = t;
+    for i in 0..60 {
+        t = t.file(
+            &format!("app/cm{i}.yaml"),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg{i}}}\ndata: {{k: v1}}\n"),
+        );
+        t = t.file(
+            &format!("app/d{i}.yaml"),
+            DEPLOY.replace("web", &format!("web{i}")).replace(
+                "{configMapRef: {name: msg}}, {secretRef: {name: creds}}",
+                &format!("{{configMapRef: {{name: cfg{i}}}}}"),
+            ),
+        );
+    }
+    commit_all(t.path(), "one");
+    for i in 0..60 {
+        t = t.file(
+            &format!("app/cm{i}.yaml"),
+            format!("apiVersion: v1\nkind: ConfigMap\nmetadata: {{name: cfg{i}}}\ndata: {{k: v2}}\n"),
+        );
+    }
+    let dir = t.path().join("app");
+    let whole = run_in(&dir, &["diff", ".", "--from", "HEAD", "--format", "markdown"]);
+    assert_eq!(whole.code, 1, "{}", whole.stderr);
+    assert!(whole.stdout.len() > 20_000 && !whole.stdout.contains("Cut to"), "{}", whole.stdout.len());
+    for max in [1024usize, 4000, 12_000] {
+        let cut = run_in(
+            &dir,
+            &["diff", ".", "--from", "HEAD", "--format", "markdown", "--max-report-size", &max.to_string()],
+        );
+        assert_eq!(cut.code, 1, "{}", cut.stderr);
+        let md = &cut.stdout;
+        assert!(md.len() <= max, "{max}: {} bytes", md.len());
+        assert!(md.contains("| config versions | 60 |") && md.contains("| workloads that will roll | 60 |"), "{md}");
+        assert!(md.contains(&format!("> Cut to {max} bytes; left out: ")), "{md}");
+        assert!(md.contains("the object diff") && !md.contains("<summary>Object diff"), "{md}");
+        // The tables fit in 12,000 bytes; below that, rows go.
+        assert_eq!(md.contains("more |"), max < 12_000, "{md}");
+    }
+    // A cap the whole report fits in changes nothing.
+    let roomy = run_in(&dir, &["diff", ".", "--from", "HEAD", "--format", "markdown", "--max-report-size", "10000000"]);
+    assert_eq!(roomy.stdout, whole.stdout);
+    // Only markdown has a cap, and it has a floor.
+    run_in(&dir, &["diff", ".", "--from", "HEAD", "--max-report-size", "5000"]).bad_input(&["--format markdown"]);
+    let low = run_in(&dir, &["diff", ".", "--from", "HEAD", "--format", "markdown", "--max-report-size", "100"]);
+    assert_eq!(low.code, 2);
+    assert!(low.stderr.contains("at least 1024"), "{}", low.stderr);
+}

@@ -63,7 +63,7 @@ fn graph_json_dot_mermaid_and_filters() {
     let mermaid = run(&t, &["graph", "--format", "mermaid"]).ok().to_string();
     assert!(
         mermaid.starts_with("flowchart LR\n")
-            && mermaid.contains("subgraph ns_prod[\"prod\"]")
+            && mermaid.contains("subgraph ns_0[\"prod\"]")
             && mermaid.contains("-- envFrom -->"),
         "{mermaid}"
     );
@@ -82,6 +82,147 @@ fn graph_shows_dangling_with_allow_dangling() {
     assert!(out.contains("Dangling (1):") && out.contains("ConfigMap \"missing\""), "{out}");
     let dot = run(&t, &["graph", "--allow-dangling", "--format", "dot"]).ok().to_string();
     assert!(dot.contains("color=red"), "{dot}");
+}
+
+/// Runs imprint in `dir`, so app paths print as given.
+fn run_at(dir: &std::path::Path, args: &[&str]) -> Run {
+    let out = std::process::Command::new(bin()).current_dir(dir).args(args).env_clear().output().unwrap();
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8(out.stdout).unwrap(),
+        stderr: String::from_utf8(out.stderr).unwrap(),
+    }
+}
+
+/// Two apps with a ConfigMap of the same name, and a folder that is no app.
+fn repo_of_apps() -> Tree {
+    let web =
+        |ns: &str| format!("namespace: {ns}\nconfigMapGenerator:\n- name: payment-api-config\n  literals: [A={ns}]\n");
+    Tree::new()
+        .file("apps/payments/imprint.yaml", web("payments"))
+        .file("apps/payments/web.yaml", deploy("payment-api", "{configMapRef: {name: payment-api-config}}"))
+        .file("apps/shop/imprint.yaml", web("shop"))
+        .file("apps/shop/web.yaml", deploy("shop", "{configMapRef: {name: payment-api-config}}"))
+        .file("apps/team/billing/imprint.yaml", "namespace: billing\n")
+        .file("apps/team/billing/cm.yaml", CM)
+        .file("docs/README.md", "not an app")
+        .file(".github/imprint.yaml", "not read: hidden")
+}
+
+/// "Which apps use payment-api-config?": one graph over every app, the app
+/// on every row, in every format.
+#[test]
+fn graph_over_several_apps() {
+    let t = repo_of_apps();
+    let table = run_at(t.path(), &["graph", "apps/payments", "apps/shop/", "--bundle", "payment-api-config"]);
+    let out = table.ok();
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(lines[0].starts_with("APP ") && lines[0].contains("BUNDLE"), "{out}");
+    assert!(lines[1].starts_with("apps/payments ") && lines[1].contains("payments/Deployment payment-api"), "{out}");
+    assert!(lines[2].starts_with("apps/shop ") && lines[2].contains("shop/Deployment shop"), "{out}");
+    assert_eq!(lines.len(), 3, "{out}");
+
+    let all = run_at(t.path(), &["graph", "-r", ".", "--format", "json"]);
+    let v: Value = serde_json::from_str(all.ok()).unwrap();
+    let apps: Vec<&str> = v["bundles"].as_array().unwrap().iter().map(|b| b["app"].as_str().unwrap()).collect();
+    assert_eq!(apps, ["apps/payments", "apps/shop", "apps/team/billing"], "{v}");
+    // Found from a subfolder too, paths then relative to it.
+    let below = run_at(&t.path().join("apps"), &["graph", "--recursive", "shop", "--format", "json"]);
+    let v: Value = serde_json::from_str(below.ok()).unwrap();
+    assert_eq!(v["bundles"][0]["app"], "shop");
+    // One app: no app field, no APP column (the single-app output is unchanged).
+    let one = run_at(t.path(), &["graph", "apps/shop", "--format", "json"]);
+    assert!(!one.ok().contains("\"app\""), "{}", one.stdout);
+    assert!(run_at(t.path(), &["graph", "apps/shop"]).ok().starts_with("BUNDLE"));
+
+    let dot = run_at(t.path(), &["graph", "-r", ".", "--format", "dot"]).ok().to_string();
+    assert!(dot.contains("label=\"apps/payments\"") && dot.contains("label=\"apps/shop\""), "{dot}");
+    // The same object in two apps is two nodes.
+    assert!(dot.contains("\"apps/payments:bundle:ConfigMap/payments/payment-api-config\""), "{dot}");
+    let mermaid = run_at(t.path(), &["graph", "-r", ".", "--format", "mermaid"]).ok().to_string();
+    assert!(mermaid.contains("subgraph app_0[\"apps/payments\"]"), "{mermaid}");
+
+    // Errors name the app's file.
+    let t = t.file("apps/shop/broken.yaml", "kind: [");
+    run_at(t.path(), &["graph", "-r", "."]).bad_input(&["apps/shop/broken.yaml"]);
+    run_at(t.path(), &["graph", "-r", "docs"]).bad_input(&["no folder under docs holds an imprint.yaml"]);
+    run_at(t.path(), &["graph", "apps/payments", "-"]).bad_input(&["`-` (stdin) cannot be combined"]);
+}
+
+/// `check` over several apps: one report, file paths from where it ran.
+#[test]
+fn check_over_several_apps() {
+    let lonely = "configMapGenerator:\n- name: lonely\n  literals: [B=2]\n";
+    let t = repo_of_apps().file("apps/team/billing/imprint.yaml", format!("namespace: billing\n{lonely}")).file(
+        "apps/shop/imprint.yaml",
+        format!("namespace: shop\n{lonely}- name: payment-api-config\n  literals: [A=1]\n"),
+    );
+    let run = run_at(t.path(), &["check", "-r", ".", "--format", "json"]);
+    let v: Value = serde_json::from_str(&run.stdout).unwrap();
+    let files: Vec<&str> = v["findings"].as_array().unwrap().iter().filter_map(|f| f["file"].as_str()).collect();
+    assert!(files.iter().any(|f| f.starts_with("apps/team/billing/")), "{v}");
+    assert!(files.iter().all(|f| f.starts_with("apps/")), "{files:?}");
+    let text = run_at(t.path(), &["check", "apps/shop", "apps/payments"]).stdout;
+    assert!(text.contains("--> apps/shop/"), "{text}");
+}
+
+/// An unknown `--bundle` or `--workload` is an error with the nearest
+/// names, not an empty table.
+#[test]
+fn graph_names_what_an_unknown_filter_meant() {
+    let t = app();
+    let e = run(&t, &["graph", "--bundle", "gne"]).bad_input(&["no ConfigMap or Secret named \"gne\""]).to_string();
+    assert!(e.contains("did you mean gen?"), "{e}");
+    let e = run(&t, &["graph", "--workload", "workr"]).bad_input(&["no object named \"workr\""]).to_string();
+    assert!(e.contains("did you mean worker?"), "{e}");
+    let e = run(&t, &["graph", "--bundle", "zzzzzzzzzzzz"]).bad_input(&["zzzzzzzzzzzz"]).to_string();
+    assert!(e.contains("--bundle takes one of"), "{e}");
+    // The versioned name matches as well as the original.
+    let v: Value = serde_json::from_str(run(&t, &["graph", "--format", "json"]).ok()).unwrap();
+    let versioned = v["bundles"][0]["versionedName"].as_str().unwrap().to_string();
+    assert!(run(&t, &["graph", "--bundle", &versioned]).ok().contains(&versioned));
+    // An object that exists but uses nothing is an empty answer, not an error.
+    let t = t.file("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: plain}\nspec: {ports: [{port: 80}]}\n");
+    let out = run(&t, &["graph", "--workload", "plain"]).ok().to_string();
+    assert_eq!(out.lines().count(), 1, "{out}");
+}
+
+/// Every format renders, and Graphviz parses the dot (in CI, where
+/// `.ci/run` installs it and sets IMPRINT_REQUIRE_GRAPHVIZ; elsewhere the
+/// test says it skipped that part).
+#[test]
+fn every_graph_format_renders_and_dot_parses() {
+    let t = repo_of_apps();
+    for format in ["table", "json", "dot", "mermaid"] {
+        let out = run_at(t.path(), &["graph", "-r", ".", "--format", format]).ok().to_string();
+        assert!(out.contains("payment-api-config"), "{format}: {out}");
+        assert!(!out.contains("\\\\n"), "{format}: an escaped line break shows literally:\n{out}");
+    }
+    let dot_found = std::process::Command::new("dot").arg("-V").output().is_ok();
+    if !dot_found {
+        assert!(
+            std::env::var_os("IMPRINT_REQUIRE_GRAPHVIZ").is_none(),
+            "IMPRINT_REQUIRE_GRAPHVIZ is set but dot is missing"
+        );
+        eprintln!("SKIPPED: Graphviz `dot` not found; the dot output was not parsed");
+        return;
+    }
+    for args in
+        [&["graph", "-r", "."][..], &["graph", "apps/shop"], &["graph", "apps/shop", "--bundle", "payment-api-config"]]
+    {
+        let mut all = args.to_vec();
+        all.extend(["--format", "dot"]);
+        let dot = run_at(t.path(), &all).ok().to_string();
+        let path = t.path().join("graph.dot");
+        std::fs::write(&path, &dot).unwrap();
+        // In SVG a label with a real line break is two text elements.
+        let out = std::process::Command::new("dot").arg("-Tsvg").arg(&path).output().unwrap();
+        assert!(out.status.success(), "dot rejects:\n{dot}\n{}", String::from_utf8_lossy(&out.stderr));
+        let svg = String::from_utf8_lossy(&out.stdout);
+        let svg = svg.replace("&#45;", "-");
+        assert!(svg.contains(">ConfigMap payment-api-config</text>"), "{svg}");
+        assert!(svg.contains(">payment-api-config-"), "{svg}");
+    }
 }
 
 /// Runs check and returns (exit code, findings as JSON).

@@ -8,7 +8,7 @@ use crate::error::{Error, ErrorKind, Result};
 use git2::{ErrorCode, ObjectType, Oid, Repository};
 use std::cell::RefCell;
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 /// A repository, with the trees and blobs read so far cached by object id,
@@ -118,7 +118,10 @@ impl Repo {
     /// Finds the repository that holds `dir`; returns it and `dir`'s path
     /// inside it (`""` for the root).
     pub fn discover(dir: &Path) -> Result<(Repo, String)> {
-        let repo = Repository::discover(dir).map_err(|e| match e.code() {
+        // A folder the working tree does not have (an app removed since a
+        // revision `diff` reads): its nearest existing parent places it.
+        let (existing, missing) = existing_parent(dir)?;
+        let repo = Repository::discover(existing).map_err(|e| match e.code() {
             ErrorCode::Owner => git_error(format!(
                 "the repository at {0} is owned by another user; if it is trusted, run: git config --global --add safe.directory {0}",
                 dir.display()
@@ -136,7 +139,8 @@ impl Repo {
             std::fs::canonicalize(p)
                 .map_err(|e| Error::new(ErrorKind::Io { path: p.display().to_string(), message: e.kind().to_string() }))
         };
-        let rel = canon(dir)?
+        let rel = canon(existing)?
+            .join(missing)
             .strip_prefix(canon(workdir)?)
             .map_err(|_| git_error(format!("{} is outside the repository's working tree", dir.display())))?
             .to_path_buf();
@@ -336,6 +340,14 @@ impl Repo {
 }
 
 impl GitSource {
+    /// Whether `dir` (a folder of a working tree, which need not exist in
+    /// it) is a folder at `rev`.
+    pub fn exists(dir: &Path, rev: &str) -> Result<bool> {
+        let (repo, rel) = Repo::discover(dir)?;
+        let commit = repo.commit(rev)?;
+        Ok(repo.app_tree(commit, &rel)?.is_some())
+    }
+
     /// Opens `dir` (a folder of a working tree) as it is at `rev`.
     pub fn open(dir: &Path, rev: &str) -> Result<Self> {
         let (repo, rel) = Repo::discover(dir)?;
@@ -345,6 +357,26 @@ impl GitSource {
         };
         Ok(repo.source(&tree))
     }
+}
+
+/// The nearest folder of `dir` (itself included) that exists, and the
+/// rest of the path below it: plain names only, so the path cannot leave
+/// the repository through a folder that is not there to resolve.
+fn existing_parent(dir: &Path) -> Result<(&Path, PathBuf)> {
+    let mut existing = dir;
+    let mut missing = Vec::new();
+    while !existing.as_os_str().is_empty() && !existing.exists() {
+        let Some(name) = existing
+            .file_name()
+            .filter(|_| matches!(existing.components().next_back(), Some(std::path::Component::Normal(_))))
+        else {
+            return Err(Error::new(ErrorKind::Missing { path: dir.display().to_string() }));
+        };
+        missing.push(name);
+        existing = existing.parent().unwrap_or(Path::new(""));
+    }
+    let existing = if existing.as_os_str().is_empty() { Path::new(".") } else { existing };
+    Ok((existing, missing.iter().rev().collect()))
 }
 
 /// `core.autocrlf` and `core.eol` from the repository's own config only:

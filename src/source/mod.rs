@@ -299,6 +299,35 @@ impl<B: Backend> Confined<B> {
         Ok(())
     }
 
+    /// Folders under `named` (itself included) that hold an `imprint.yaml`:
+    /// the apps of a repository, in byte order of the path. Apps do not
+    /// nest (an app's subfolders are part of it); hidden and symlinked
+    /// folders are not descended into, and nothing else is read or refused
+    /// here: each app found is then loaded under the usual rules.
+    pub fn app_folders(&self, named: &str) -> Result<Vec<String>> {
+        let (norm, target) = self.folder(named)?;
+        let mut out = Vec::new();
+        self.apps_into(&norm, &target, &mut out)?;
+        out.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        Ok(out)
+    }
+
+    fn apps_into(&self, shown_dir: &str, dir: &str, out: &mut Vec<String>) -> Result<()> {
+        let entries = self.sorted_list(dir)?;
+        let config = crate::config::FILE_NAME;
+        if entries.iter().any(|(n, e)| n == config && matches!(e, Entry::File | Entry::Symlink(_))) {
+            // An app's subfolders are its own (its manifests, its inputs).
+            out.push(shown_dir.to_string());
+            return Ok(());
+        }
+        for (name, entry) in entries {
+            if entry == Entry::Dir && !is_hidden(&name) {
+                self.apps_into(&join(shown_dir, &name), &join(dir, &name), out)?;
+            }
+        }
+        Ok(())
+    }
+
     fn sorted_list(&self, dir: &str) -> Result<Vec<(String, Entry)>> {
         let mut entries = self.backend.list(dir)?;
         entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
@@ -430,6 +459,23 @@ mod tests {
             assert!(err.to_string().contains(bad), "{err}");
         }
         assert!(matches!(t.read("nope").unwrap_err().kind, ErrorKind::Missing { .. }));
+    }
+
+    #[test]
+    fn app_folders_find_every_imprint_yaml_but_not_in_apps_hidden_or_linked_folders() {
+        let t = Confined::new(
+            MemBackend::default()
+                .file("apps/web/imprint.yaml", "")
+                .file("apps/web/deploy.yaml", "")
+                .file("apps/worker/imprint.yaml", "")
+                .file("apps/worker/nested/imprint.yaml", "")
+                .file("apps/docs/README.md", "")
+                .file(".hidden/imprint.yaml", "")
+                .link("linked", "apps/web")
+                .link("broken/imprint.yaml", "nowhere"),
+        );
+        assert_eq!(t.app_folders("").unwrap(), ["apps/web", "apps/worker", "broken"]);
+        assert_eq!(t.app_folders("apps/worker/nested").unwrap(), ["apps/worker/nested"]);
     }
 
     #[test]
