@@ -599,7 +599,7 @@ pub fn to_markdown(r: &Report) -> String {
     out
 }
 
-/// The JSON report (schema in README.md, `schemaVersion` 1).
+/// The JSON report (schema in docs/commands.md, `schemaVersion` 1).
 #[must_use]
 pub fn to_json(r: &Report) -> String {
     let mut s = serde_json::to_string_pretty(r).expect("the report always serializes");
