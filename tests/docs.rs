@@ -8,6 +8,8 @@
 //!   reference table's data (and `docs/reference-table.md` the whole table).
 //!
 //! Regenerate both with `IMPRINT_UPDATE_README=1 cargo test --test docs`.
+//! Every relative link in the project's markdown must point at a file that
+//! exists.
 
 mod common;
 use common::*;
@@ -36,6 +38,17 @@ fn markdown_in(dir: &str) -> Vec<PathBuf> {
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// `<root>/*/README.md` for each folder of `root`, sorted.
+fn readmes_under(root: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join(root))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("README.md"))
+        .filter(|p| p.is_file())
         .collect();
     files.sort();
     files
@@ -137,4 +150,91 @@ fn reference_tables_are_generated_from_the_data() {
         }
     }
     assert!(found >= 1, "no document holds the generated reference table");
+}
+
+/// Targets of the inline links (`[text](target)`, images too) and reference
+/// definitions (`[label]: target`) of a markdown text, outside code.
+fn link_targets(text: &str) -> Vec<(usize, String)> {
+    let mut targets = Vec::new();
+    let mut fenced = false;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        // Drop code spans: text between backticks is not markdown.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        if let Some(rest) = prose.trim_start().strip_prefix('[')
+            && let Some(close) = rest.find("]: ")
+        {
+            targets.push((n + 1, rest[close + 3..].split_whitespace().next().unwrap_or("").to_string()));
+        }
+        let mut rest = prose.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let mut depth = 0;
+            let end = after
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' if depth == 0 => return true,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    false
+                })
+                .map_or(after.len(), |(i, _)| i);
+            let target = after[..end].split_whitespace().next().unwrap_or("");
+            targets.push((n + 1, target.trim_start_matches('<').trim_end_matches('>').to_string()));
+            rest = &after[end..];
+        }
+    }
+    targets
+}
+
+/// Every relative link in the project's markdown points at a file (or
+/// folder) that exists; `#anchor` and `?query` parts are not checked, web
+/// links are skipped. Sections moved between files show up here.
+#[test]
+fn relative_links_point_at_files_that_exist() {
+    let _guard = lock();
+    let mut files = checked_docs();
+    files.push(repo_root().join("CHANGELOG.md"));
+    files.extend(readmes_under("plugins"));
+    files.extend(readmes_under("samples"));
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", name(path)));
+        for (line, target) in link_targets(&text) {
+            if target.is_empty()
+                || target.starts_with('#')
+                || ["http://", "https://", "mailto:"].iter().any(|s| target.starts_with(s))
+            {
+                continue;
+            }
+            let file = target.split(['#', '?']).next().unwrap();
+            checked += 1;
+            if !path.parent().unwrap().join(file).exists() {
+                broken.push(format!("{}:{line}: {target}", name(path)));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "links to files that do not exist:\n{}", broken.join("\n"));
+    assert!(checked >= 20, "only {checked} relative links found: is the link parser broken?");
+}
+
+#[test]
+fn the_link_parser_finds_links_outside_code() {
+    let text = "See [a](docs/a.md#x) and ![img](i.png \"title\").\n\
+                `[not](code.md)` but [b](b(1).md)\n\
+                ```\n[c](fenced.md)\n```\n\
+                [ref]: ref.md\n";
+    let found: Vec<String> = link_targets(text).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(found, ["docs/a.md#x", "i.png", "b(1).md", "ref.md"]);
 }
