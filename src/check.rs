@@ -564,7 +564,7 @@ struct JsonReport<'a> {
     findings: &'a [Diagnostic],
 }
 
-/// The JSON report (schema in README.md).
+/// The JSON report (schema in docs/commands.md).
 #[must_use]
 pub fn to_json(findings: &[Diagnostic]) -> String {
     let r = JsonReport { schema_version: SCHEMA_VERSION, summary: summary(findings), findings };

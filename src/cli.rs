@@ -157,7 +157,7 @@ pub struct InputArgs {
     pub keep_versions_best_effort: bool,
 }
 
-/// Resource limits (README "Resource limits"). Defaults come from
+/// Resource limits (docs/limits.md). Defaults come from
 /// [`crate::limits::Limits::default`], which is where they are explained.
 #[derive(Debug, Clone, Copy, clap::Args)]
 pub struct LimitArgs {

@@ -689,7 +689,7 @@ fn object_diff(diff: &str) -> String {
     format!("<details><summary>Object diff</summary>\n\n{fence}diff\n{diff}{fence}\n\n</details>\n")
 }
 
-/// The JSON report (schema in README.md, `schemaVersion` 1).
+/// The JSON report (schema in docs/commands.md, `schemaVersion` 1).
 #[must_use]
 pub fn to_json(r: &Report) -> String {
     let mut s = serde_json::to_string_pretty(r).expect("the report always serializes");

@@ -492,7 +492,7 @@ pub fn to_mermaid(g: &Graph) -> String {
     out
 }
 
-/// The JSON graph (schema in README.md).
+/// The JSON graph (schema in docs/commands.md).
 #[must_use]
 pub fn to_json(g: &Graph) -> String {
     let mut s = serde_json::to_string_pretty(g).expect("the graph always serializes");

@@ -5,8 +5,8 @@
 //! teams write, so no input may make it use unbounded time or memory. Each
 //! limit is checked as early as possible (file sizes before a byte is read,
 //! YAML budgets inside the parser, template loops before they run) and
-//! fails with an error that names the file and the flag. README "Resource
-//! limits" says how the totals bound memory, and what was measured. The defaults sit far above real apps: a generated app
+//! fails with an error that names the file and the flag. docs/limits.md
+//! says how the totals bound memory, and what was measured. The defaults sit far above real apps: a generated app
 //! of 10,000 workloads has 56 MB of YAML in 2.3 million nodes and renders to
 //! 162 MB (BENCHMARKS.md).
 
@@ -18,7 +18,7 @@ use crate::error::{Error, ErrorKind};
 /// ceiling). JSON files stop at 128 levels, serde_json's fixed limit.
 pub const DEPTH_CEILING: usize = 255;
 
-/// Resource limits. README "Resource limits" has the table.
+/// Resource limits. docs/limits.md has the table.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Limits {
     /// Largest input file (`--max-file-size`), checked before it is read.
@@ -92,7 +92,7 @@ pub enum Limit {
 }
 
 impl Limit {
-    /// Every limit, in the order of README's table.
+    /// Every limit, in the order of docs/limits.md's table.
     pub const ALL: [Limit; 9] = [
         Limit::FileSize,
         Limit::InputSize,

@@ -1,10 +1,19 @@
-//! README examples are real output: every block between
-//! `<!-- output: imprint ARGS -->` and `<!-- /output -->` must equal what
-//! that command prints from the repository root. Regenerate them with
-//! `IMPRINT_UPDATE_README=1 cargo test --test docs`.
+//! The documentation is checked like code. In README.md and every
+//! `docs/*.md`:
+//! - every block between `<!-- output: imprint ARGS -->` and
+//!   `<!-- /output -->` must equal what that command prints from the
+//!   repository root;
+//! - the part between `<!-- generated: reference-table -->` and
+//!   `<!-- /generated -->` must equal the summary generated from the
+//!   reference table's data (and `docs/reference-table.md` the whole table).
+//!
+//! Regenerate both with `IMPRINT_UPDATE_README=1 cargo test --test docs`.
+//! Every relative link in the project's markdown must point at a file that
+//! exists.
 
 mod common;
 use common::*;
+use std::path::{Path, PathBuf};
 
 fn run_from_root(args: &[&str]) -> String {
     let out = std::process::Command::new(bin()).current_dir(repo_root()).args(args).env_clear().output().unwrap();
@@ -12,66 +21,220 @@ fn run_from_root(args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
-/// Both tests read and (when updating) rewrite README.md: one at a time.
-static README: std::sync::Mutex<()> = std::sync::Mutex::new(());
+fn updating() -> bool {
+    std::env::var_os("IMPRINT_UPDATE_README").is_some()
+}
+
+/// The tests read and (when updating) rewrite the same files: one at a time.
+static DOCS: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn lock() -> std::sync::MutexGuard<'static, ()> {
+    DOCS.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
+/// Markdown files directly in `dir` (relative to the repository root), sorted.
+fn markdown_in(dir: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join(dir))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md") && p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// `<root>/*/README.md` for each folder of `root`, sorted.
+fn readmes_under(root: &str) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(repo_root().join(root))
+        .unwrap()
+        .map(|e| e.unwrap().path().join("README.md"))
+        .filter(|p| p.is_file())
+        .collect();
+    files.sort();
+    files
+}
+
+/// The files whose examples and generated parts are checked: README.md and docs/*.md.
+fn checked_docs() -> Vec<PathBuf> {
+    let mut files = vec![repo_root().join("README.md")];
+    files.extend(markdown_in("docs"));
+    files
+}
+
+fn name(path: &Path) -> String {
+    path.strip_prefix(repo_root()).unwrap_or(path).display().to_string()
+}
 
 #[test]
-fn readme_examples_are_real_output() {
-    let _guard = README.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let path = repo_root().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
-    let mut rebuilt = String::new();
-    let mut rest = readme.as_str();
+fn doc_examples_are_real_output() {
+    let _guard = lock();
     let mut blocks = 0;
-    while let Some(start) = rest.find("<!-- output: imprint ") {
-        let header_end = start + rest[start..].find("-->").unwrap() + 3;
-        let args: Vec<&str> = rest[start + "<!-- output: imprint ".len()..header_end - 3].split_whitespace().collect();
-        let end = header_end + rest[header_end..].find("<!-- /output -->").unwrap();
-        let expected = format!("\n```text\n{}```\n", run_from_root(&args));
-        if std::env::var_os("IMPRINT_UPDATE_README").is_none() {
-            assert_eq!(&rest[header_end..end], expected, "README block for `imprint {}` is stale", args.join(" "));
+    for path in checked_docs() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut rebuilt = String::new();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find("<!-- output: imprint ") {
+            let header_end = start + rest[start..].find("-->").unwrap() + 3;
+            let args: Vec<&str> =
+                rest[start + "<!-- output: imprint ".len()..header_end - 3].split_whitespace().collect();
+            let end = header_end
+                + rest[header_end..]
+                    .find("<!-- /output -->")
+                    .unwrap_or_else(|| panic!("{}: `imprint {}` has no <!-- /output -->", name(&path), args.join(" ")));
+            let expected = format!("\n```text\n{}```\n", run_from_root(&args));
+            if !updating() {
+                assert_eq!(
+                    &rest[header_end..end],
+                    expected,
+                    "{}: the block for `imprint {}` is stale",
+                    name(&path),
+                    args.join(" ")
+                );
+            }
+            rebuilt.push_str(&rest[..header_end]);
+            rebuilt.push_str(&expected);
+            rest = &rest[end..];
+            blocks += 1;
         }
-        rebuilt.push_str(&rest[..header_end]);
-        rebuilt.push_str(&expected);
-        rest = &rest[end..];
-        blocks += 1;
+        rebuilt.push_str(rest);
+        if updating() && rebuilt != text {
+            std::fs::write(&path, rebuilt).unwrap();
+        }
     }
-    rebuilt.push_str(rest);
-    assert!(blocks >= 3, "the README shows real output of graph and check");
-    if std::env::var_os("IMPRINT_UPDATE_README").is_some() {
-        std::fs::write(&path, rebuilt).unwrap();
-    }
+    assert!(blocks >= 3, "the docs show real output of graph and check ({blocks} blocks found)");
 }
 
 /// The reference table in the docs is generated from the table's data
-/// (`src/refs/table.rs`): `docs/reference-table.md` whole, and the README's
-/// part between `<!-- generated: reference-table -->` and
-/// `<!-- /generated -->`. Regenerate with
-/// `IMPRINT_UPDATE_README=1 cargo test --test docs`.
+/// (`src/refs/table.rs`): `docs/reference-table.md` whole, and the summary
+/// between `<!-- generated: reference-table -->` and `<!-- /generated -->`
+/// wherever it appears (docs/references.md).
 #[test]
 fn reference_tables_are_generated_from_the_data() {
-    let _guard = README.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-    let update = std::env::var_os("IMPRINT_UPDATE_README").is_some();
+    let _guard = lock();
     let full = repo_root().join("docs/reference-table.md");
     let expected = imprint::refs::table::markdown();
-    if update {
+    if updating() {
         std::fs::create_dir_all(full.parent().unwrap()).unwrap();
         std::fs::write(&full, &expected).unwrap();
     }
     let on_disk = std::fs::read_to_string(&full).unwrap_or_default();
     assert!(on_disk == expected, "docs/reference-table.md differs from the table's data; regenerate it");
-    let path = repo_root().join("README.md");
-    let readme = std::fs::read_to_string(&path).unwrap();
-    let (start_tag, end_tag) = ("<!-- generated: reference-table -->\n", "<!-- /generated -->");
-    let start = readme.find(start_tag).expect("the README holds the generated reference table") + start_tag.len();
-    let end = start + readme[start..].find(end_tag).unwrap();
     let summary = imprint::refs::table::markdown_summary();
-    if update {
-        std::fs::write(&path, format!("{}{summary}{}", &readme[..start], &readme[end..])).unwrap();
-    } else {
-        assert!(
-            readme[start..end] == summary,
-            "the README's reference table differs from the table's data; regenerate it"
-        );
+    let (start_tag, end_tag) = ("<!-- generated: reference-table -->\n", "<!-- /generated -->");
+    let mut found = 0;
+    for path in checked_docs() {
+        let text = std::fs::read_to_string(&path).unwrap();
+        let mut rebuilt = String::new();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(start_tag) {
+            let start = start + start_tag.len();
+            let end = start
+                + rest[start..]
+                    .find(end_tag)
+                    .unwrap_or_else(|| panic!("{}: the generated table is not closed", name(&path)));
+            if !updating() {
+                assert!(
+                    rest[start..end] == summary,
+                    "{}: the reference table differs from the table's data; regenerate it",
+                    name(&path)
+                );
+            }
+            rebuilt.push_str(&rest[..start]);
+            rebuilt.push_str(&summary);
+            rest = &rest[end..];
+            found += 1;
+        }
+        rebuilt.push_str(rest);
+        if updating() && rebuilt != text {
+            std::fs::write(&path, rebuilt).unwrap();
+        }
     }
+    assert!(found >= 1, "no document holds the generated reference table");
+}
+
+/// Targets of the inline links (`[text](target)`, images too) and reference
+/// definitions (`[label]: target`) of a markdown text, outside code.
+fn link_targets(text: &str) -> Vec<(usize, String)> {
+    let mut targets = Vec::new();
+    let mut fenced = false;
+    for (n, line) in text.lines().enumerate() {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        // Drop code spans: text between backticks is not markdown.
+        let prose: String = line.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        if let Some(rest) = prose.trim_start().strip_prefix('[')
+            && let Some(close) = rest.find("]: ")
+        {
+            targets.push((n + 1, rest[close + 3..].split_whitespace().next().unwrap_or("").to_string()));
+        }
+        let mut rest = prose.as_str();
+        while let Some(at) = rest.find("](") {
+            let after = &rest[at + 2..];
+            let mut depth = 0;
+            let end = after
+                .char_indices()
+                .find(|&(_, c)| {
+                    match c {
+                        '(' => depth += 1,
+                        ')' if depth == 0 => return true,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    false
+                })
+                .map_or(after.len(), |(i, _)| i);
+            let target = after[..end].split_whitespace().next().unwrap_or("");
+            targets.push((n + 1, target.trim_start_matches('<').trim_end_matches('>').to_string()));
+            rest = &after[end..];
+        }
+    }
+    targets
+}
+
+/// Every relative link in the project's markdown points at a file (or
+/// folder) that exists; `#anchor` and `?query` parts are not checked, web
+/// links are skipped. Sections moved between files show up here.
+#[test]
+fn relative_links_point_at_files_that_exist() {
+    let _guard = lock();
+    let mut files = checked_docs();
+    files.push(repo_root().join("CHANGELOG.md"));
+    files.extend(readmes_under("plugins"));
+    files.extend(readmes_under("samples"));
+    let mut broken = Vec::new();
+    let mut checked = 0;
+    for path in &files {
+        let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", name(path)));
+        for (line, target) in link_targets(&text) {
+            if target.is_empty()
+                || target.starts_with('#')
+                || ["http://", "https://", "mailto:"].iter().any(|s| target.starts_with(s))
+            {
+                continue;
+            }
+            let file = target.split(['#', '?']).next().unwrap();
+            checked += 1;
+            if !path.parent().unwrap().join(file).exists() {
+                broken.push(format!("{}:{line}: {target}", name(path)));
+            }
+        }
+    }
+    assert!(broken.is_empty(), "links to files that do not exist:\n{}", broken.join("\n"));
+    assert!(checked >= 20, "only {checked} relative links found: is the link parser broken?");
+}
+
+#[test]
+fn the_link_parser_finds_links_outside_code() {
+    let text = "See [a](docs/a.md#x) and ![img](i.png \"title\").\n\
+                `[not](code.md)` but [b](b(1).md)\n\
+                ```\n[c](fenced.md)\n```\n\
+                [ref]: ref.md\n";
+    let found: Vec<String> = link_targets(text).into_iter().map(|(_, t)| t).collect();
+    assert_eq!(found, ["docs/a.md#x", "i.png", "b(1).md", "ref.md"]);
 }

@@ -613,7 +613,7 @@ fn limit_bypasses_found_in_review() {
     let size = big.render(&[]).ok().len().to_string();
     big.render(&["--max-output-size", &size]).ok();
     let less = (size.parse::<usize>().unwrap() - 1).to_string();
-    // On stdout the stream is cut at a 512-object boundary (README "Resource limits").
+    // On stdout the stream is cut at a 512-object boundary (docs/limits.md).
     let cut = big.render(&["--max-output-size", &less]);
     assert_eq!(cut.code, 2);
     assert!(cut.stderr.starts_with("error: the rendered output is larger than the limit"), "{}", cut.stderr);

@@ -250,7 +250,7 @@ pub struct Rule {
     pub any_namespace: bool,
     #[serde(skip)]
     pub via: Via,
-    /// The project the row comes from (the README groups by it).
+    /// The project the row comes from (docs/references.md groups by it).
     #[serde(skip)]
     pub project: &'static str,
     /// Where the field is documented (project, version, file).

@@ -1,8 +1,8 @@
 //! The built-in reference table (SPEC §5): every field through which an
 //! object names a ConfigMap or Secret, one row per field (or per field of
 //! a shared struct, which the project's rows embed at their paths), each
-//! with its source. This file is data: `find.rs` applies it, the README's
-//! table is generated from it (`markdown`), and `tests/reference_table.rs`
+//! with its source. This file is data: `find.rs` applies it, the docs'
+//! tables are generated from it (`markdown`), and `tests/reference_table.rs`
 //! renders a fixture for every row.
 //!
 //! Paths use the syntax of imprint.yaml's `references:` (`path.rs`).
@@ -991,7 +991,7 @@ pub fn markdown() -> String {
         "# The built-in reference table\n\n<!-- Generated from src/refs/table.rs by `IMPRINT_UPDATE_README=1 cargo test --test docs`; do not edit. -->\n\n\
          {} rows. Columns: where the path starts; the field that holds the name; what it names; the field that \
          names the key it needs (checked); where the name resolves (own: the referrer's namespace; any: every \
-         namespace, for cluster-scoped referrers too); the role (README \"References\"); the source.\n",
+         namespace, for cluster-scoped referrers too); the role ([references.md](references.md#roles)); the source.\n",
         rows.len()
     );
     for p in projects() {
@@ -1003,7 +1003,7 @@ pub fn markdown() -> String {
     out
 }
 
-/// The README's part: the Kubernetes rows, then one line per project.
+/// docs/references.md's part: the Kubernetes rows, then one line per project.
 #[must_use]
 pub fn markdown_summary() -> String {
     let rows = builtin();
