@@ -264,39 +264,6 @@ fn repository_of_another_user_is_refused_with_the_fix() {
         .bad_input(&["owned by another user", "safe.directory"]);
 }
 
-/// The GitHub workflow's diff step, run as Actions would run it.
-#[test]
-fn github_workflow_diff_step_runs() {
-    let text = std::fs::read_to_string(repo_root().join("plugins/github/imprint-diff.yml")).unwrap();
-    let wf: serde_json::Value = imprint::yaml::parse_stream(&text, "imprint-diff.yml").unwrap().remove(0).value;
-    let steps = wf["jobs"]["diff"]["steps"].as_array().unwrap();
-    let step = steps.iter().find(|s| s["id"] == "diff").unwrap();
-    let script = step["run"].as_str().unwrap();
-    let t = app(repo(), "one", "hunter2");
-    commit_all(t.path(), "one");
-    git(t.path(), &["branch", "base"]);
-    let t = app(t, "two", "hunter3");
-    let bin_dir = bin().parent().unwrap().to_path_buf();
-    let out = Command::new("bash")
-        .args(["-e", "-c", script])
-        .current_dir(t.path())
-        .env_clear()
-        .env("PATH", format!("{}:/usr/bin:/bin", bin_dir.display()))
-        .env("IMPRINT_APPS", "app")
-        .env("BASE_REF", "base")
-        .env("GITHUB_OUTPUT", t.path().join("out.txt"))
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let md = std::fs::read_to_string(t.path().join("imprint-diff.md")).unwrap();
-    assert!(
-        md.contains("#### `app`") && md.contains("### imprint diff") && md.contains("| prod/ConfigMap `msg` |"),
-        "{md}"
-    );
-    assert!(!md.contains("hunter"), "{md}");
-    assert_eq!(std::fs::read_to_string(t.path().join("out.txt")).unwrap(), "status=1\n");
-}
-
 /// SPEC §2: `--rev` gives what a clean checkout gives, `.gitattributes`
 /// included: `text`/`eol` at every level (above the app folder, in it, in
 /// its subfolders), the `binary` and user macros, `text=auto` leaving binary

@@ -9,14 +9,16 @@
 #   imprint-flux.sh publish-branch OUT_DIR BRANCH
 #       Commits OUT_DIR as the whole content of BRANCH (a "rendered" branch
 #       for a GitRepository source) and pushes it to origin.
-#   imprint-flux.sh publish-oci OUT_DIR OCI_URL SOURCE REVISION
-#       Pushes OUT_DIR as a reproducible OCI artifact for an OCIRepository.
+#   imprint-flux.sh publish-oci OUT_DIR OCI_URL:TAG SOURCE REVISION
+#       Pushes OUT_DIR as a reproducible OCI artifact tagged TAG, then tags
+#       it `latest` (what flux-oci.yaml's OCIRepository follows). Log in to
+#       the registry first (`docker login`; flux reads its credentials).
 set -eu
 
 IMPRINT=${IMPRINT:-imprint}
 
 usage() {
-    sed -n '2,17p' "$0" >&2
+    sed -n '2,15p' "$0" >&2
     exit 2
 }
 
@@ -62,7 +64,12 @@ publish-branch)
 publish-oci)
     [ $# -eq 4 ] || usage
     out=$1 url=$2 source=$3 revision=$4
+    case "${url##*/}" in
+    *:*) ;;
+    *) echo "imprint-flux: $url has no tag (oci://REGISTRY/REPOSITORY:TAG)" >&2; exit 2 ;;
+    esac
     flux push artifact "$url" --path="$out" --source="$source" --revision="$revision" --reproducible
+    flux tag artifact "$url" --tag latest
     ;;
 *)
     usage
