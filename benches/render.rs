@@ -4,6 +4,7 @@
 //! live in BENCHMARKS.md.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use imprint::model::annotations;
 use imprint::source::{Confined, dir::DirSource};
 use imprint::version::hash::{Content, EntryTag, digest};
 use std::hint::black_box;
@@ -92,7 +93,7 @@ fn bench_stages(c: &mut Criterion) {
                 index,
                 target: o.bundle_kind()?,
                 namespace: o.namespace(),
-                old: o.annotation(imprint::version::ANN_BUNDLE)?,
+                old: o.annotation(annotations::BUNDLE)?,
                 new: o.name(),
             })
         })

@@ -4,10 +4,12 @@
 
 use crate::error::{Diagnostic, Severity};
 use crate::graph;
-use crate::object::Object;
-use crate::refs::{Role, Seg, Target, Via};
+use crate::kinds::valid_name;
+use crate::model::BundleKind;
+use crate::model::Object;
+use crate::model::annotations;
+use crate::refs::{Role, Seg, Via};
 use crate::render::Rendered;
-use crate::version::{ANN_ARGO_SYNC, ANN_BUNDLE, valid_name};
 use base64::Engine as _;
 use serde::Serialize;
 use serde_json::Value;
@@ -45,12 +47,8 @@ const FROM_RENDER: &[&str] = &[
     "content-changed",
 ];
 
-/// Flux's marker that makes a sync replace an object instead of patching it
-/// (Argo CD's is `Replace=true` in [`ANN_ARGO_SYNC`]).
-const FLUX_FORCE: &str = "kustomize.toolkit.fluxcd.io/force";
-
 fn is_versioned(o: &Object) -> bool {
-    o.annotation(ANN_BUNDLE).is_some()
+    o.annotation(annotations::BUNDLE).is_some()
 }
 
 /// Every finding for a lenient render and the manifest texts it came from.
@@ -98,7 +96,7 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
     // over all objects was quadratic (30,000 versioned ConfigMaps: 9 min).
     let mut first: std::collections::HashMap<(&str, &str, &str), &Object> = std::collections::HashMap::new();
     for o in r.objects.iter().filter(|o| o.bundle_kind().is_some()) {
-        first.entry((o.kind(), o.namespace(), o.annotation(ANN_BUNDLE).unwrap_or(o.name()))).or_insert(o);
+        first.entry((o.kind(), o.namespace(), o.annotation(annotations::BUNDLE).unwrap_or(o.name()))).or_insert(o);
     }
     for b in g.unused() {
         let Some(&o) = first.get(&(b.kind.as_str(), b.namespace.as_str(), b.name.as_str())) else {
@@ -148,7 +146,7 @@ fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
             .with_field(l.reference.path.to_string())
             .with_help(format!(
                 "let imprint version it (annotate it imprint.dev/version: \"true\", or generate it with a {}Generator); see the notes for why it was left alone",
-                if l.reference.target == Target::ConfigMap { "configMap" } else { "secret" }
+                if l.reference.target == BundleKind::ConfigMap { "configMap" } else { "secret" }
             )),
         );
     }
@@ -156,7 +154,7 @@ fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
 
 /// Values of a bundle as text (Secret values decoded; never printed).
 fn values(o: &Object) -> Vec<(String, String)> {
-    let secret = o.bundle_kind() == Some(Target::Secret);
+    let secret = o.bundle_kind() == Some(BundleKind::Secret);
     let mut out = Vec::new();
     for section in ["data", "stringData", "binaryData"] {
         let Some(Value::Object(m)) = o.value.get(section) else { continue };
@@ -229,9 +227,10 @@ fn sealed_secret(o: &Object, out: &mut Vec<Diagnostic>) {
     }
     let scoped = |key: &str| {
         o.annotation(key) == Some("true")
-            || crate::object::str_at(&o.value, &["spec", "template", "metadata", "annotations", key]) == Some("true")
+            || crate::model::object::str_at(&o.value, &["spec", "template", "metadata", "annotations", key])
+                == Some("true")
     };
-    if scoped("sealedsecrets.bitnami.com/namespace-wide") || scoped("sealedsecrets.bitnami.com/cluster-wide") {
+    if annotations::SEALED_SCOPES.iter().any(|a| scoped(a)) {
         return;
     }
     out.push(
@@ -258,7 +257,7 @@ fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
     }
     for (p, users) in users {
         let o = &r.objects[p];
-        let target = crate::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
+        let target = crate::model::object::str_at(&o.value, &["spec", "target", "name"]).unwrap_or(o.name());
         if users.is_empty() {
             continue;
         }
@@ -276,8 +275,8 @@ fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
 /// Decided by the hash the object carries, not by the flag: a rendered
 /// stream read again keeps the hashes of the first render (SPEC §7).
 fn unkeyed(o: &Object, out: &mut Vec<Diagnostic>) {
-    let unkeyed = o.annotation(crate::version::ANN_HASH).is_some_and(|h| h.starts_with("blake3:"));
-    if o.bundle_kind() != Some(Target::Secret) || !is_versioned(o) || !unkeyed {
+    let unkeyed = o.annotation(annotations::CONTENT_HASH).is_some_and(|h| h.starts_with("blake3:"));
+    if o.bundle_kind() != Some(BundleKind::Secret) || !is_versioned(o) || !unkeyed {
         return;
     }
     out.push(
@@ -290,7 +289,7 @@ fn unkeyed(o: &Object, out: &mut Vec<Diagnostic>) {
 }
 
 fn plaintext(o: &Object, out: &mut Vec<Diagnostic>) {
-    if o.bundle_kind() != Some(Target::Secret) || o.value.get("sops").is_some() {
+    if o.bundle_kind() != Some(BundleKind::Secret) || o.value.get("sops").is_some() {
         return;
     }
     let keys: Vec<String> = values(o).into_iter().map(|(k, _)| k).collect();
@@ -354,7 +353,7 @@ fn ambiguous<'a>(
     documents: &mut Documents<'a>,
     out: &mut Vec<Diagnostic>,
 ) {
-    let is_cm = o.bundle_kind() == Some(Target::ConfigMap);
+    let is_cm = o.bundle_kind() == Some(BundleKind::ConfigMap);
     let mut hits: Vec<(String, String)> = Vec::new();
     crate::refs::walk(&o.value, &mut Vec::new(), &mut |path, v| {
         if v.is_string() || v.is_null() || v.is_object() || v.is_array() {
@@ -437,7 +436,7 @@ fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {
     let versioned: std::collections::HashSet<&str> = r
         .objects
         .iter()
-        .filter(|o| o.bundle_kind() == Some(Target::Secret) && is_versioned(o))
+        .filter(|o| o.bundle_kind() == Some(BundleKind::Secret) && is_versioned(o))
         .map(Object::name)
         .collect();
     for l in r.links.iter().filter(|l| l.reference.role == Role::Immutable) {
@@ -489,13 +488,16 @@ fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
                     from.id(),
                     bundle.kind(),
                     bundle.name(),
-                    bundle.annotation(ANN_BUNDLE).unwrap_or(bundle.name()),
+                    bundle.annotation(annotations::BUNDLE).unwrap_or(bundle.name()),
                 ),
             )
             .with_field(l.reference.path.to_string())
             .with_help(format!(
-                "have it recreated on change: annotate it {ANN_ARGO_SYNC}: Replace=true (Argo CD) or {FLUX_FORCE}: enabled (Flux), or make it a sync hook; or keep the {} unversioned (imprint.dev/version: \"false\")",
-                bundle.kind()
+                "have it recreated on change: annotate it {}: Replace=true (Argo CD) or {}: enabled (Flux), or make it a sync hook; or keep the {} unversioned ({}: \"false\")",
+                annotations::ARGO_SYNC_OPTIONS,
+                annotations::FLUX_FORCE,
+                bundle.kind(),
+                annotations::VERSION
             )),
         );
     }
@@ -506,11 +508,15 @@ fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
 /// kustomize-controller ignores Helm annotations, but Helm charts reach
 /// Flux through helm-controller, which runs hooks itself.
 fn recreated(o: &Object) -> bool {
-    let replace = o.annotation(ANN_ARGO_SYNC).is_some_and(|v| v.split(',').any(|opt| opt.trim() == "Replace=true"));
-    let hook = ["argocd.argoproj.io/hook", "helm.sh/hook"].iter().any(|a| o.annotation(a).is_some());
+    let replace = o
+        .annotation(annotations::ARGO_SYNC_OPTIONS)
+        .is_some_and(|v| v.split(',').any(|opt| opt.trim() == "Replace=true"));
+    let hook = [annotations::ARGO_HOOK, annotations::HELM_HOOK].iter().any(|a| o.annotation(a).is_some());
     // Flux reads the marker case-insensitively, as an annotation or a label.
-    let force =
-        [o.annotation(FLUX_FORCE), o.label(FLUX_FORCE)].iter().flatten().any(|v| v.eq_ignore_ascii_case("enabled"));
+    let force = [o.annotation(annotations::FLUX_FORCE), o.label(annotations::FLUX_FORCE)]
+        .iter()
+        .flatten()
+        .any(|v| v.eq_ignore_ascii_case("enabled"));
     replace || hook || force || o.has_generated_name()
 }
 

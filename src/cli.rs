@@ -649,7 +649,8 @@ fn apps(dirs: &[String], recursive: bool, rev: Option<&str>, limits: LimitArgs) 
     }
     let mut out: Vec<String> = Vec::new();
     for dir in &dirs {
-        let dir = if dir.len() > 1 { dir.trim_end_matches('/') } else { dir.as_str() };
+        let dir = tidy(dir);
+        let dir = dir.as_str();
         if !recursive {
             out.push(dir.to_string());
             continue;
@@ -672,12 +673,29 @@ fn apps(dirs: &[String], recursive: bool, rev: Option<&str>, limits: LimitArgs) 
         out.extend(found.into_iter().map(|rel| match (dir, rel.as_str()) {
             (_, "") => dir.to_string(),
             (".", rel) => rel.to_string(),
-            (dir, rel) => format!("{dir}/{rel}"),
+            (dir, rel) => format!("{}/{rel}", dir.trim_end_matches('/')),
         }));
     }
+    // Each app once, however it was spelt (`apps/web`, `./apps/web`, a
+    // symlink to it): the first spelling is the one shown.
     let mut seen = std::collections::HashSet::new();
-    out.retain(|a| seen.insert(a.clone()));
+    out.retain(|a| seen.insert(std::fs::canonicalize(a).unwrap_or_else(|_| PathBuf::from(a))));
     Ok(out)
+}
+
+/// A folder path as shown: no `./` or empty segments, no trailing `/`
+/// (`./apps//web/` is `apps/web`); `.` for the current folder.
+fn tidy(path: &str) -> String {
+    if path == "-" {
+        return path.to_string();
+    }
+    let absolute = path.starts_with('/');
+    let parts: Vec<&str> = path.split('/').filter(|p| !p.is_empty() && *p != ".").collect();
+    match (absolute, parts.is_empty()) {
+        (true, _) => format!("/{}", parts.join("/")),
+        (false, true) => ".".to_string(),
+        (false, false) => parts.join("/"),
+    }
 }
 
 fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
@@ -686,6 +704,7 @@ fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
     let apps = apps(&args.dirs, args.recursive, rev, args.input.limits)?;
     let several = args.recursive || apps.len() > 1;
     let mut parts = Vec::new();
+    // Names `--workload` may take: every object that is not a bundle.
     let mut objects = std::collections::BTreeSet::new();
     for app in &apps {
         let in_app = |e: Error| if several { e.in_folder(app) } else { e };
@@ -695,7 +714,7 @@ fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
             rendered.diagnostics.iter_mut().for_each(|d| d.in_folder(app));
         }
         print_diagnostics(&rendered, false, false);
-        objects.extend(rendered.objects.iter().map(|o| o.name().to_string()));
+        objects.extend(rendered.objects.iter().filter(|o| o.bundle_kind().is_none()).map(|o| o.name().to_string()));
         parts.push((app.clone(), crate::graph::build(&rendered)));
     }
     let g = match parts.pop() {
@@ -706,7 +725,15 @@ fn graph_cmd(args: &GraphArgs) -> Result<i32, Error> {
         return Err(unknown_name("no ConfigMap or Secret named", b, g.bundle_names(), "--bundle"));
     }
     if let Some(w) = args.workload.as_deref().filter(|w| !objects.contains(*w)) {
-        return Err(unknown_name("no object named", w, objects.iter().map(String::as_str).collect(), "--workload"));
+        if g.bundle_names().contains(w) && !g.referrer_names().contains(w) {
+            return Err(Error::new(ErrorKind::Usage(format!(
+                "{w:?} is a ConfigMap or Secret, not an object that uses one"
+            )))
+            .help(format!("--bundle {w} shows what uses it")));
+        }
+        let mut names: std::collections::BTreeSet<&str> = objects.iter().map(String::as_str).collect();
+        names.extend(g.referrer_names());
+        return Err(unknown_name("no object named", w, names, "--workload"));
     }
     let g = g.filter(args.bundle.as_deref(), args.workload.as_deref());
     let text = match args.format {

@@ -5,10 +5,11 @@
 //! and a unified diff. Secret values never appear: bundles list key names
 //! only, and the unified diff redacts every Secret value.
 
-use crate::object::{Object, split_api_version};
+use crate::model::Object;
+use crate::model::annotations;
+use crate::model::object::split_api_version;
 use crate::refs::{FieldPath, Role, Seg, pod_spec_paths};
 use crate::render::Rendered;
-use crate::version::{ANN_BUNDLE, ANN_HASH};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -97,12 +98,13 @@ pub struct Report {
 type Key = (String, String, String, String);
 
 fn is_superseded(o: &Object) -> bool {
-    o.annotation(crate::history::ANN_SUPERSEDED) == Some("true")
+    o.annotation(annotations::SUPERSEDED) == Some("true")
 }
 
 fn key(o: &Object) -> Key {
     // A retained previous version is its own object: match it by its name.
-    let logical = if is_superseded(o) { o.name() } else { o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name()) };
+    let logical =
+        if is_superseded(o) { o.name() } else { o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name()) };
     (o.group().to_string(), o.kind().to_string(), o.namespace().to_string(), logical.to_string())
 }
 
@@ -226,7 +228,7 @@ fn redact(o: &Object, other: Option<&Object>, side: &str) -> Value {
     if let Some(Value::Object(ann)) = v.get_mut("metadata").and_then(|m| m.get_mut("annotations")) {
         // An unkeyed content hash, or kubectl's copy of the object, would
         // let a reader confirm a guessed value.
-        for k in [ANN_HASH, "kubectl.kubernetes.io/last-applied-configuration"] {
+        for k in [annotations::CONTENT_HASH, annotations::LAST_APPLIED] {
             if let Some(val) = ann.get_mut(k) {
                 *val = Value::String("<redacted>".into());
             }
@@ -300,7 +302,7 @@ pub fn compare(old_render: &Rendered, new_render: &Rendered) -> Report {
     let mut renamed: HashMap<&str, String> = HashMap::new();
     for k in &all {
         let (a, b) = (old_by.get(*k), new_by.get(*k));
-        let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
+        let versioned = a.into_iter().chain(b).any(|o| o.annotation(annotations::BUNDLE).is_some());
         if !versioned || a.into_iter().chain(b).any(|o| is_superseded(o)) {
             continue;
         }
@@ -359,7 +361,7 @@ pub fn compare(old_render: &Rendered, new_render: &Rendered) -> Report {
             continue;
         }
         diff.push_str(&unified(a, b, &mut work_left));
-        let versioned = a.into_iter().chain(b).any(|o| o.annotation(ANN_BUNDLE).is_some());
+        let versioned = a.into_iter().chain(b).any(|o| o.annotation(annotations::BUNDLE).is_some());
         match (a, b) {
             (None, Some(y)) if !versioned => objects.added.push(object_ref(y)),
             (Some(x), None) if !versioned => objects.removed.push(object_ref(x)),
@@ -515,8 +517,29 @@ pub fn to_text(r: &Report, style: Style) -> String {
     out
 }
 
+/// Text from the input (names, keys, paths) as inert markdown: it cannot
+/// close a table cell or a `<details>`, start an HTML block or a heading,
+/// mention anyone or break the line. Object names of custom kinds are
+/// barely checked by the API server, so any of these can be real.
 fn md_escape(s: &str) -> String {
-    s.replace('|', "\\|")
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '|' => out.push_str("\\|"),
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '@' => out.push_str("&#64;"),
+            '`' => out.push_str("&#96;"),
+            '*' | '_' | '[' | ']' | '#' | '\\' | '~' => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 /// Smallest `--max-report-size`: the summary table and the cut notice
@@ -627,7 +650,9 @@ fn bundle_row(b: &BundleChange) -> String {
         "added" => format!("added `{}`", b.new_name.as_deref().unwrap_or_default()),
         _ => format!("removed `{}`", b.old_name.as_deref().unwrap_or_default()),
     };
-    format!("| {ns}{} `{}` | {change} | {} |\n", b.kind, b.bundle, md_escape(&keys_summary(&b.keys)))
+    // Bundle and versioned names are DNS names (versioning checks them);
+    // the namespace and keys come from the input as they are.
+    format!("| {}{} `{}` | {change} | {} |\n", md_escape(&ns), b.kind, b.bundle, md_escape(&keys_summary(&b.keys)))
 }
 
 /// The two tables with the rows given; `… and N more` for rows cut.
@@ -695,4 +720,21 @@ pub fn to_json(r: &Report) -> String {
     let mut s = serde_json::to_string_pretty(r).expect("the report always serializes");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod md_tests {
+    use super::md_escape;
+
+    #[test]
+    fn markdown_escapes_what_could_break_out_of_a_cell() {
+        let hostile = "d</details><img src=x> @admin | x\n| y `code` *b* [l](u) <!--";
+        let e = md_escape(hostile);
+        for bad in ["<", ">", "@admin", "\n", "`"] {
+            assert!(!e.contains(bad), "{bad:?} survives in {e}");
+        }
+        assert!(!e.replace("\\|", "").contains('|'), "an unescaped | in {e}");
+        assert!(e.contains("&lt;/details&gt;") && e.contains("\\| x"), "{e}");
+        assert_eq!(md_escape("web-message-7g2k9x0c1d"), "web-message-7g2k9x0c1d");
+    }
 }

@@ -4,7 +4,7 @@
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::Limits;
-use crate::object::Object;
+use crate::model::Object;
 use crate::yaml;
 use serde_json::{Value, json};
 use std::path::{Path, PathBuf};
@@ -169,7 +169,7 @@ pub fn file_names(objects: &[Object]) -> Result<Vec<String>> {
     let base = |o: &Object, with_group: bool| -> Result<String> {
         let ns = if o.namespace().is_empty() { "_cluster" } else { o.namespace() };
         let name = if o.name().is_empty() {
-            crate::object::str_at(&o.value, &["metadata", "generateName"]).unwrap_or_default()
+            crate::model::object::str_at(&o.value, &["metadata", "generateName"]).unwrap_or_default()
         } else {
             o.name()
         };

@@ -57,7 +57,7 @@ pub enum ErrorKind {
     /// The input went past a resource limit; its flag raises it (`None`
     /// for a fixed one, such as JSON's nesting).
     #[error("{message}")]
-    Limit { message: String, limit: Option<crate::limits::Limit> },
+    Limit { message: String, limit: Option<crate::model::Limit> },
     /// Rendering would print nothing.
     #[error(
         "the render produced no objects (Argo CD would prune the whole application); pass --allow-empty if that is intended"
@@ -99,7 +99,7 @@ impl Error {
 
     /// Locates the error at an input object: its file, line and identity.
     #[must_use]
-    pub fn at_object(self, obj: &crate::object::Object) -> Self {
+    pub fn at_object(self, obj: &crate::model::Object) -> Self {
         self.in_file(obj.origin.file.clone()).at_line(obj.origin.line).object(obj.id().to_string())
     }
 
@@ -248,7 +248,7 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// A finding about `obj`, located at its file and line.
     #[must_use]
-    pub fn about(severity: Severity, code: &'static str, obj: &crate::object::Object, message: String) -> Self {
+    pub fn about(severity: Severity, code: &'static str, obj: &crate::model::Object, message: String) -> Self {
         Diagnostic {
             severity,
             code,

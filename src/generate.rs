@@ -7,8 +7,8 @@ use crate::config;
 use crate::error::{Diagnostic, Error, Result, Severity, generator_error};
 use crate::limits::Limits;
 use crate::load::{BundleSpec, Input};
-use crate::object::{Object, Origin};
-use crate::refs::Target;
+use crate::model::BundleKind;
+use crate::model::{Object, Origin};
 use crate::template::Budget;
 use base64::Engine as _;
 use serde_json::{Map, Value, json};
@@ -141,8 +141,8 @@ pub fn generate(
 ) -> Result<Object> {
     let g = &spec.generator;
     let list = match spec.target {
-        Target::ConfigMap => "configMapGenerator",
-        Target::Secret => "secretGenerator",
+        BundleKind::ConfigMap => "configMapGenerator",
+        BundleKind::Secret => "secretGenerator",
     };
     let at =
         |e: Error| e.in_file(config::FILE_NAME).at_line(spec.line).object(format!("{} {}", spec.target.kind(), g.name));
@@ -238,7 +238,7 @@ pub fn generate(
     let b64 = |v: &[u8]| Value::String(base64::engine::general_purpose::STANDARD.encode(v));
     entries.sort_by(|a, b| a.key.as_bytes().cmp(b.key.as_bytes()));
     match spec.target {
-        Target::ConfigMap => {
+        BundleKind::ConfigMap => {
             let mut data = Map::new();
             let mut binary = Map::new();
             for e in entries {
@@ -254,7 +254,7 @@ pub fn generate(
                 obj.insert("binaryData".into(), Value::Object(binary));
             }
         }
-        Target::Secret => {
+        BundleKind::Secret => {
             obj.insert("type".into(), json!(secret_type));
             let data: Map<String, Value> = entries.into_iter().map(|e| (e.key, b64(&e.value))).collect();
             if !data.is_empty() {
@@ -274,7 +274,7 @@ mod tests {
     use super::*;
     use crate::config::Generator;
 
-    fn spec(target: Target, inputs: Vec<Input>, type_: Option<&str>) -> BundleSpec {
+    fn spec(target: BundleKind, inputs: Vec<Input>, type_: Option<&str>) -> BundleSpec {
         BundleSpec {
             target,
             generator: Generator { name: "b".into(), type_: type_.map(str::to_string), ..Generator::default() },
@@ -291,7 +291,7 @@ mod tests {
     #[test]
     fn env_files_read_like_kustomize_without_environment() {
         let o = generate(
-            &spec(Target::ConfigMap, vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")], None),
+            &spec(BundleKind::ConfigMap, vec![env("\u{feff}# c\r\n\r\nA=1=2\r\nB= x \nC=\n")], None),
             &Value::Null,
             &Limits::default(),
             &Budget::default_limits(),
@@ -300,7 +300,7 @@ mod tests {
         .unwrap();
         assert_eq!(o.value["data"], json!({"A": "1=2", "B": " x ", "C": ""}));
         let err = generate(
-            &spec(Target::ConfigMap, vec![env("A=1\nhunter2\n")], None),
+            &spec(BundleKind::ConfigMap, vec![env("A=1\nhunter2\n")], None),
             &Value::Null,
             &Limits::default(),
             &Budget::default_limits(),
@@ -323,7 +323,7 @@ mod tests {
     fn duplicate_and_invalid_keys_are_errors() {
         let dup = vec![env("A=1\n"), Input::Literal { text: "A=2".into(), index: 0 }];
         let err = generate(
-            &spec(Target::ConfigMap, dup, None),
+            &spec(BundleKind::ConfigMap, dup, None),
             &Value::Null,
             &Limits::default(),
             &Budget::default_limits(),
@@ -335,7 +335,7 @@ mod tests {
         let bad = vec![Input::Literal { text: "a/b=2".into(), index: 0 }];
         assert!(
             generate(
-                &spec(Target::ConfigMap, bad, None),
+                &spec(BundleKind::ConfigMap, bad, None),
                 &Value::Null,
                 &Limits::default(),
                 &Budget::default_limits(),
@@ -349,7 +349,7 @@ mod tests {
     fn binary_files_go_to_binary_data_and_secret_types_know_their_keys() {
         let bin = Input::File { key: "x.bin".into(), path: "x.bin".into(), bytes: vec![0xff, 0xfe] };
         let o = generate(
-            &spec(Target::ConfigMap, vec![bin], None),
+            &spec(BundleKind::ConfigMap, vec![bin], None),
             &Value::Null,
             &Limits::default(),
             &Budget::default_limits(),

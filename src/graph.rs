@@ -2,10 +2,10 @@
 //! references, so it sees exactly what `render` rewrites.
 
 use crate::diff::ObjectRef;
-use crate::object::Object;
+use crate::model::Object;
+use crate::model::annotations;
 use crate::refs::Role;
 use crate::render::Rendered;
-use crate::version::ANN_BUNDLE;
 use serde::Serialize;
 use std::fmt::Write as _;
 
@@ -71,7 +71,7 @@ fn object_ref(o: &Object) -> ObjectRef {
 
 /// The original name of a bundle (before versioning).
 fn original(o: &Object) -> &str {
-    o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name())
+    o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name())
 }
 
 /// Builds the graph of a render.
@@ -93,7 +93,7 @@ pub fn build(r: &Rendered) -> Graph {
                     namespace: o.namespace().into(),
                     name,
                     versioned_name,
-                    superseded: o.annotation(crate::history::ANN_SUPERSEDED) == Some("true"),
+                    superseded: o.annotation(annotations::SUPERSEDED) == Some("true"),
                     used_by: Vec::new(),
                 },
             )

@@ -10,18 +10,17 @@ use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity};
 use crate::generate;
 use crate::limits::Limits;
 use crate::load;
-use crate::object::Object;
-use crate::refs::Target;
+use crate::model::BundleKind;
+use crate::model::Object;
+use crate::model::annotations;
 use crate::render::Options;
 use crate::source::git::{AppTree, Repo, WalkEnd};
 use crate::source::{Confined, Entry};
 use crate::values::Overrides;
-use crate::version::{self, ANN_BUNDLE, Naming};
+use crate::version::{self, Naming};
 use std::collections::{BTreeSet, HashMap};
 use std::path::Path;
 use std::rc::Rc;
-
-pub const ANN_SUPERSEDED: &str = "imprint.dev/superseded";
 
 /// What to keep, and how far to look.
 #[derive(Debug, Clone, Copy)]
@@ -38,7 +37,7 @@ pub struct Keep {
 type Key = (String, String, String);
 
 fn key_of(o: &Object) -> Key {
-    let name = o.annotation(ANN_BUNDLE).unwrap_or_else(|| o.name());
+    let name = o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name());
     (o.kind().to_string(), o.namespace().to_string(), name.to_string())
 }
 
@@ -132,7 +131,7 @@ fn bundles_at(
         .or_else(|| opts.env_namespace.clone())
         .unwrap_or_default();
     let (values, values_files) = load::read_values(&src, &cfg, overrides)?;
-    let template_budget = limits.template_budget();
+    let template_budget = crate::template::Budget::of(limits);
     // Everything a version depends on besides the bundle's own inputs.
     let context = format!("{:?}|{}|{default_ns}", cfg.naming, serde_json::to_string(&values).unwrap_or_default());
     let context = format!("{context}|{}", src.content_id(config::FILE_NAME).unwrap_or_default());
@@ -164,7 +163,7 @@ fn bundles_at(
     let mut changed: HashMap<Key, String> = HashMap::new();
     let mut excluded: BTreeSet<String> = values_files.into_iter().collect();
     excluded.insert(config::FILE_NAME.to_string());
-    let lists = [(Target::ConfigMap, &cfg.config_map_generator), (Target::Secret, &cfg.secret_generator)];
+    let lists = [(BundleKind::ConfigMap, &cfg.config_map_generator), (BundleKind::Secret, &cfg.secret_generator)];
     for (ordinal, (target, i, g)) in
         lists.iter().flat_map(|(t, l)| l.iter().enumerate().map(move |(i, g)| (*t, i, g))).enumerate()
     {
@@ -292,7 +291,7 @@ fn bundles_at(
     }
     for o in &mut bundles {
         if o.namespace().is_empty() && !default_ns.is_empty() {
-            crate::object::insert_after(
+            crate::model::object::insert_after(
                 o.metadata_mut(),
                 "name",
                 "namespace",
@@ -305,7 +304,7 @@ fn bundles_at(
     let all = vec![true; bundles.len()];
     let mut skipped = Vec::new();
     version::apply(&mut bundles, &all, &naming, Some(&mut skipped))?;
-    bundles.retain(|o| o.annotation(ANN_BUNDLE).is_some());
+    bundles.retain(|o| o.annotation(annotations::BUNDLE).is_some());
     Ok(bundles)
 }
 
@@ -334,7 +333,7 @@ pub fn previous_versions(
         commits.insert(0, start);
     }
     let mut seen: HashMap<Key, BTreeSet<String>> = HashMap::new();
-    for o in current.iter().filter(|o| o.annotation(ANN_BUNDLE).is_some()) {
+    for o in current.iter().filter(|o| o.annotation(annotations::BUNDLE).is_some()) {
         seen.entry(key_of(o)).or_default().insert(o.name().to_string());
     }
     let mut found: HashMap<Key, Vec<Object>> = HashMap::new();
@@ -387,7 +386,7 @@ pub fn previous_versions(
                 // by label (Grafana's dashboard sidecar, Argo CD's
                 // secret-type) must not load it too (SPEC §9).
                 o.metadata_mut().shift_remove("labels");
-                o.set_annotation(ANN_SUPERSEDED, "true");
+                o.set_annotation(annotations::SUPERSEDED, "true");
                 found.entry(k).or_default().push(o);
             }
         }

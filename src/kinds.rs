@@ -166,7 +166,7 @@ pub struct Scopes {
 
 impl Scopes {
     #[must_use]
-    pub fn of(objects: &[crate::object::Object]) -> Self {
+    pub fn of(objects: &[crate::model::Object]) -> Self {
         let mut crds = std::collections::HashMap::new();
         for o in objects.iter().filter(|o| o.kind() == "CustomResourceDefinition") {
             let Some(spec) = o.value.get("spec") else { continue };
@@ -231,4 +231,16 @@ pub fn embedded_namespace(group: &str, kind: &str) -> Option<Embedded> {
         }
         _ => None,
     }
+}
+
+/// A DNS-1123 subdomain, as the API server requires of ConfigMap/Secret names.
+#[must_use]
+pub fn valid_name(name: &str) -> bool {
+    name.len() <= 253
+        && name.split('.').all(|label| {
+            !label.is_empty()
+                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+                && !label.starts_with('-')
+                && !label.ends_with('-')
+        })
 }

@@ -8,14 +8,11 @@
 use crate::config::{self, RenderConfig};
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity, object_error};
 use crate::load::{self, Loaded};
-use crate::object::{Object, Origin};
+use crate::model::{Object, Origin};
 use crate::render::{self, Options, Rendered};
 use crate::source::{Backend, Confined};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
-
-/// Where kustomize and kpt record an item's file.
-const PATH_ANNOTATIONS: &[&str] = &["config.kubernetes.io/path", "internal.config.kubernetes.io/path"];
 
 /// Reads the function config into the imprint.yaml schema.
 fn function_config(fc: Option<&Value>) -> Result<RenderConfig> {
@@ -38,7 +35,7 @@ fn function_config(fc: Option<&Value>) -> Result<RenderConfig> {
 
 fn origin(item: &Value, index: usize) -> Origin {
     let ann = item.get("metadata").and_then(|m| m.get("annotations"));
-    let file = PATH_ANNOTATIONS
+    let file = crate::model::annotations::KRM_PATHS
         .iter()
         .find_map(|k| ann.and_then(|a| a.get(*k)).and_then(Value::as_str))
         .map_or_else(|| format!("items[{index}]"), str::to_string);
@@ -110,7 +107,7 @@ fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B
     let bundles = load::read_generators(src, &config)?;
     let (values, _) = load::read_values(src, &config, &crate::values::Overrides::default())?;
     let limits = *src.limits();
-    let template_budget = limits.template_budget();
+    let template_budget = crate::template::Budget::of(&limits);
     let loaded = Loaded { config, objects, bundles, values, limits, template_budget, ..Loaded::default() };
     render::render(loaded, opts)
 }

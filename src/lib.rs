@@ -20,7 +20,7 @@ pub mod kinds;
 pub mod krm;
 pub mod limits;
 pub mod load;
-pub mod object;
+pub mod model;
 pub mod order;
 pub mod refs;
 pub mod render;

@@ -67,60 +67,7 @@ impl Default for Limits {
     }
 }
 
-impl Limits {
-    /// The template budget of one render under these limits.
-    #[must_use]
-    pub fn template_budget(&self) -> std::sync::Arc<crate::template::Budget> {
-        crate::template::Budget::new(self.max_template_iterations, self.max_output_bytes)
-    }
-}
-
-/// Which limit an input went past. Errors carry this rather than the flag
-/// text, so code that maps one limit's error to another (a file's parser
-/// budget that is really what is left of a total) matches on a closed set.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Limit {
-    FileSize,
-    InputSize,
-    Documents,
-    YamlNodes,
-    Depth,
-    AliasExpansion,
-    BundleKeys,
-    TemplateIterations,
-    OutputSize,
-}
-
-impl Limit {
-    /// Every limit, in the order of docs/limits.md's table.
-    pub const ALL: [Limit; 9] = [
-        Limit::FileSize,
-        Limit::InputSize,
-        Limit::Documents,
-        Limit::YamlNodes,
-        Limit::Depth,
-        Limit::AliasExpansion,
-        Limit::BundleKeys,
-        Limit::TemplateIterations,
-        Limit::OutputSize,
-    ];
-
-    /// The command-line flag that raises it (also `IMPRINT_MAX_*`).
-    #[must_use]
-    pub fn flag(self) -> &'static str {
-        match self {
-            Limit::FileSize => "--max-file-size",
-            Limit::InputSize => "--max-input-size",
-            Limit::Documents => "--max-documents",
-            Limit::YamlNodes => "--max-yaml-nodes",
-            Limit::Depth => "--max-depth",
-            Limit::AliasExpansion => "--max-alias-expansion",
-            Limit::BundleKeys => "--max-bundle-keys",
-            Limit::TemplateIterations => "--max-template-iterations",
-            Limit::OutputSize => "--max-output-size",
-        }
-    }
-}
+pub use crate::model::Limit;
 
 /// The error for a limit that the input went past: `what` says which and
 /// by how much; the help names the flag that raises it.

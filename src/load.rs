@@ -5,8 +5,8 @@
 use crate::config::{self, Generator, RenderConfig};
 use crate::error::{Error, ErrorKind, Result, config_error, object_error};
 use crate::limits::{Limit, Limits};
-use crate::object::{Object, Origin};
-use crate::refs::Target;
+use crate::model::BundleKind;
+use crate::model::{Object, Origin};
 use crate::source::{Backend, Confined, Entry};
 use crate::template::Template;
 use crate::values::{self, Overrides};
@@ -30,7 +30,7 @@ pub enum Input {
 /// A generator with its inputs read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BundleSpec {
-    pub target: Target,
+    pub target: BundleKind,
     pub generator: Generator,
     /// Line of the generator entry in imprint.yaml.
     pub line: u64,
@@ -94,7 +94,7 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
         let bytes = src.read_found(&crate::source::Found { path: path.clone(), target })?;
         raw.push((path, bytes));
     }
-    let template_budget = src.limits().template_budget();
+    let template_budget = crate::template::Budget::of(src.limits());
     let (parsed, _) = parse_files(raw, &values, src.limits(), values_tally, &template_budget)?;
     let mut objects = Vec::new();
     let mut texts = Vec::with_capacity(parsed.len());
@@ -283,7 +283,7 @@ pub fn load_stream(text: &str, name: &str, limits: &Limits) -> Result<Loaded> {
         objects,
         texts: vec![(name.to_string(), text.to_string())],
         limits: *limits,
-        template_budget: limits.template_budget(),
+        template_budget: crate::template::Budget::of(limits),
         ..Loaded::default()
     })
 }
@@ -344,12 +344,12 @@ pub fn read_generators<B: Backend>(src: &Confined<B>, config: &RenderConfig) -> 
 pub fn read_generators_where<B: Backend>(
     src: &Confined<B>,
     config: &RenderConfig,
-    wanted: &dyn Fn(Target, &Generator) -> bool,
+    wanted: &dyn Fn(BundleKind, &Generator) -> bool,
 ) -> Result<Vec<BundleSpec>> {
     let mut out = Vec::new();
     let lists = [
-        (Target::ConfigMap, "configMapGenerator", &config.config_map_generator),
-        (Target::Secret, "secretGenerator", &config.secret_generator),
+        (BundleKind::ConfigMap, "configMapGenerator", &config.config_map_generator),
+        (BundleKind::Secret, "secretGenerator", &config.secret_generator),
     ];
     for (target, field, list) in lists {
         for (i, g) in list.iter().enumerate() {
@@ -677,7 +677,7 @@ fn push_object(value: Value, file: &str, line: u64, out: &mut Vec<Object>, depth
     }
     let mut obj =
         Object { value: Value::Object(map), origin: Origin { file: file.to_string(), line, generated_from: None } };
-    if obj.bundle_kind() == Some(Target::Secret) {
+    if obj.bundle_kind() == Some(BundleKind::Secret) {
         fold_string_data(&mut obj).map_err(at)?;
     }
     out.push(obj);

@@ -2,7 +2,8 @@
 //! namespaces and CRDs before what lives in them, config before the
 //! workloads that mount it, and webhooks last so they cannot block the rest.
 
-use crate::object::{Object, split_api_version};
+use crate::model::Object;
+use crate::model::object::split_api_version;
 
 const FIRST: &[&str] = &[
     "Namespace",

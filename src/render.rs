@@ -5,8 +5,9 @@ use crate::error::{Diagnostic, Result, Severity, object_error};
 use crate::generate;
 use crate::kinds::Scopes;
 use crate::load::Loaded;
-use crate::object::Object;
-use crate::refs::{self, Externals, Link, Rules, Target};
+use crate::model::BundleKind;
+use crate::model::Object;
+use crate::refs::{self, Externals, Link, Rules};
 use crate::rewrite;
 use crate::version::{self, Naming, hash::HashKey};
 use serde_json::Value;
@@ -203,7 +204,7 @@ fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>, scopes: &Sc
         if !o.namespace().is_empty() || scopes.is_cluster_scoped(o.group(), o.kind()) {
             continue;
         }
-        crate::object::insert_after(o.metadata_mut(), "name", "namespace", Value::String(ns.to_string()));
+        crate::model::object::insert_after(o.metadata_mut(), "name", "namespace", Value::String(ns.to_string()));
     }
 }
 
@@ -234,7 +235,7 @@ fn check_objects(objects: &[Object], lenient: bool, diagnostics: &mut Vec<Diagno
         if let Some(first) = seen.insert(o.id(), o) {
             return Err(duplicate_error(o, first));
         }
-        if o.bundle_kind() == Some(Target::Secret) {
+        if o.bundle_kind() == Some(BundleKind::Secret) {
             let t = o.value.get("type").and_then(Value::as_str).unwrap_or("Opaque");
             let data = o.value.get("data");
             let missing = generate::missing_keys(t, |k| data.and_then(|d| d.get(k)).is_some());

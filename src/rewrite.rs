@@ -2,7 +2,7 @@
 //! the table cannot rewrite unambiguously is returned, and the render
 //! refuses it with the rest of the stale names (`refs::stale`).
 
-use crate::object::Object;
+use crate::model::Object;
 use crate::refs::{FieldPath, Link, Role, Seg};
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};

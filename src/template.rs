@@ -45,6 +45,12 @@ impl Budget {
         })
     }
 
+    /// The budget of one render under `limits`.
+    #[must_use]
+    pub fn of(limits: &crate::limits::Limits) -> Arc<Budget> {
+        Budget::new(limits.max_template_iterations, limits.max_output_bytes)
+    }
+
     /// The budget of the default limits.
     #[must_use]
     pub fn default_limits() -> Arc<Budget> {

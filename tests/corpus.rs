@@ -332,8 +332,8 @@ fn corpus_renders_safely() {
 /// Every non-optional reference in the output names an object in the output
 /// (or a declared external name, or a name imprint builds in).
 fn assert_references_resolve(case: &Case, out: &[Value]) {
-    let objects: Vec<imprint::object::Object> =
-        out.iter().map(|v| imprint::object::Object { value: v.clone(), origin: Default::default() }).collect();
+    let objects: Vec<imprint::model::Object> =
+        out.iter().map(|v| imprint::model::Object { value: v.clone(), origin: Default::default() }).collect();
     let rules = refs::Rules::new(&[]);
     for l in refs::resolve::links(&objects, &rules, &imprint::kinds::Scopes::of(&objects)) {
         let r = &l.reference;

@@ -142,6 +142,12 @@ fn graph_over_several_apps() {
     let mermaid = run_at(t.path(), &["graph", "-r", ".", "--format", "mermaid"]).ok().to_string();
     assert!(mermaid.contains("subgraph app_0[\"apps/payments\"]"), "{mermaid}");
 
+    // Each app once, however it is spelt; shown as first given, tidied.
+    let twice = run_at(t.path(), &["graph", "./apps//shop/", "apps/shop", "-r", "apps/shop", "--format", "json"]);
+    let v: Value = serde_json::from_str(twice.ok()).unwrap();
+    let apps: Vec<&str> = v["bundles"].as_array().unwrap().iter().map(|b| b["app"].as_str().unwrap()).collect();
+    assert_eq!(apps, ["apps/shop"], "{v}");
+
     // Errors name the app's file.
     let t = t.file("apps/shop/broken.yaml", "kind: [");
     run_at(t.path(), &["graph", "-r", "."]).bad_input(&["apps/shop/broken.yaml"]);
@@ -181,6 +187,9 @@ fn graph_names_what_an_unknown_filter_meant() {
     let v: Value = serde_json::from_str(run(&t, &["graph", "--format", "json"]).ok()).unwrap();
     let versioned = v["bundles"][0]["versionedName"].as_str().unwrap().to_string();
     assert!(run(&t, &["graph", "--bundle", &versioned]).ok().contains(&versioned));
+    // A bundle is not a workload: say which flag answers the question.
+    let e = run(&t, &["graph", "--workload", "cfg"]).bad_input(&["\"cfg\" is a ConfigMap or Secret"]).to_string();
+    assert!(e.contains("--bundle cfg shows what uses it"), "{e}");
     // An object that exists but uses nothing is an empty answer, not an error.
     let t = t.file("svc.yaml", "apiVersion: v1\nkind: Service\nmetadata: {name: plain}\nspec: {ports: [{port: 80}]}\n");
     let out = run(&t, &["graph", "--workload", "plain"]).ok().to_string();

@@ -28,7 +28,7 @@ fn check_row(n: usize, rule: &Rule, shape: bool) -> Result<(), String> {
     let loaded = imprint::load::load_stream(&stream, "fixture.yaml", &Limits::default()).map_err(|e| e.to_string())?;
     let rules = imprint::refs::Rules::new(&[]);
     let found = rules.find(
-        imprint::object::split_api_version(referrer["apiVersion"].as_str().unwrap()).0,
+        imprint::model::object::split_api_version(referrer["apiVersion"].as_str().unwrap()).0,
         referrer["kind"].as_str().unwrap(),
         &referrer,
     );

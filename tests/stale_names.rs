@@ -507,7 +507,8 @@ fn fn_fails_like_render() {
 
 mod property {
     use super::common::rows::{NS, bundle, referrer, target_and_text};
-    use imprint::refs::rule::{Role, Target};
+    use imprint::model::BundleKind;
+    use imprint::refs::rule::Role;
     use imprint::refs::table;
     use proptest::prelude::*;
     use serde_json::Value;
@@ -567,9 +568,9 @@ mod property {
             tag in "[a-z]{5}",
         ) {
             let table = table::builtin();
-            let name = |t: Target, i: usize| format!("{}{i}-{tag}", if t == Target::ConfigMap { "cm" } else { "s" });
+            let name = |t: BundleKind, i: usize| format!("{}{i}-{tag}", if t == BundleKind::ConfigMap { "cm" } else { "s" });
             let mut docs = Vec::new();
-            for (t, offset) in [(Target::ConfigMap, 0), (Target::Secret, 4)] {
+            for (t, offset) in [(BundleKind::ConfigMap, 0), (BundleKind::Secret, 4)] {
                 for i in 0..4 {
                     docs.push(bundle(t, &name(t, i), versioned[offset + i]));
                 }

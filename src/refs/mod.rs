@@ -21,9 +21,9 @@ pub mod table;
 pub use find::{Reference, RuleRef, Rules};
 pub use path::{FieldPath, Pattern, Seg, walk};
 pub use resolve::{BundleIndex, Externals, Link};
-pub use rule::{Role, Rule, Scope, Target, TargetSpec, Via};
+pub use rule::{Role, Rule, Scope, TargetSpec, Via};
 
-use crate::object::Object;
+use crate::model::Object;
 use serde_json::Value;
 
 /// Where an object keeps PodSpecs: the fixed path of a built-in workload,

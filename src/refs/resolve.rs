@@ -3,19 +3,17 @@
 //! from the [`Link`]s made here, once per render, so they cannot disagree.
 
 use super::find::{Reference, Rules};
-use super::rule::{Role, Target};
+use super::rule::Role;
 use crate::error::{Error, ErrorKind};
 use crate::kinds::Scopes;
-use crate::object::Object;
+use crate::model::BundleKind;
+use crate::model::Object;
+use crate::model::annotations;
 use serde_json::Value;
 use std::collections::{HashMap, HashSet};
 
 /// Names that exist in every namespace without being in any manifest.
 const BUILTIN_EXTERNAL: &[&str] = &["kube-root-ca.crt"];
-
-/// Annotation on a referrer: names it uses that are created at run time
-/// (`"a,b"`), or `"true"` for all of them.
-pub const ANN_EXTERNAL: &str = "imprint.dev/external";
 
 /// The objects a link names; links that name the same thing share one.
 pub type Targets = std::sync::Arc<[usize]>;
@@ -56,13 +54,13 @@ impl Link {
 /// (for references into any namespace), so that a name used in thousands of
 /// namespaces costs one lookup.
 pub struct BundleIndex<'a> {
-    in_ns: HashMap<(Target, &'a str, &'a str), Vec<usize>>,
-    any_ns: HashMap<(Target, &'a str), Vec<usize>>,
+    in_ns: HashMap<(BundleKind, &'a str, &'a str), Vec<usize>>,
+    any_ns: HashMap<(BundleKind, &'a str), Vec<usize>>,
 }
 
 impl<'a> BundleIndex<'a> {
     /// Indexes `(index, kind, namespace, name)` entries.
-    pub fn new(entries: impl IntoIterator<Item = (usize, Target, &'a str, &'a str)>) -> Self {
+    pub fn new(entries: impl IntoIterator<Item = (usize, BundleKind, &'a str, &'a str)>) -> Self {
         let mut index = BundleIndex { in_ns: HashMap::new(), any_ns: HashMap::new() };
         for (i, t, ns, name) in entries {
             index.in_ns.entry((t, ns, name)).or_default().push(i);
@@ -74,7 +72,7 @@ impl<'a> BundleIndex<'a> {
     /// The entries a reference of `target` to `name` in `namespace` (`None`:
     /// any) names, in index order.
     #[must_use]
-    pub fn get(&self, target: Target, namespace: Option<&str>, name: &str) -> Vec<usize> {
+    pub fn get(&self, target: BundleKind, namespace: Option<&str>, name: &str) -> Vec<usize> {
         let found = match namespace {
             Some(ns) => self.in_ns.get(&(target, ns, name)),
             None => self.any_ns.get(&(target, name)),
@@ -112,13 +110,13 @@ pub fn links(objects: &[Object], rules: &Rules, scopes: &Scopes) -> Vec<Link> {
     );
     // What providers write, by kind, namespace (None: every one) and name,
     // and by kind and name for references into any namespace.
-    let mut provided: HashMap<(Target, Option<&str>, &str), usize> = HashMap::new();
-    let mut provided_anywhere: HashMap<(Target, &str), usize> = HashMap::new();
+    let mut provided: HashMap<(BundleKind, Option<&str>, &str), usize> = HashMap::new();
+    let mut provided_anywhere: HashMap<(BundleKind, &str), usize> = HashMap::new();
     for l in out.iter().filter(|l| l.reference.role == Role::Provides) {
         provided.entry((l.reference.target, l.namespace.as_deref(), &l.reference.name)).or_insert(l.from);
         provided_anywhere.entry((l.reference.target, &l.reference.name)).or_insert(l.from);
     }
-    let mut shared: HashMap<(Target, Option<&str>, &str), Targets> = HashMap::new();
+    let mut shared: HashMap<(BundleKind, Option<&str>, &str), Targets> = HashMap::new();
     let resolved: Vec<(Targets, Option<usize>)> = out
         .iter()
         .map(|l| {
@@ -212,14 +210,15 @@ pub fn dangling(objects: &[Object], links: &[Link], externals: &Externals) -> Ve
             continue;
         }
         let r = &l.reference;
-        let marked = match marks.entry(l.from).or_insert_with(|| match objects[l.from].annotation(ANN_EXTERNAL) {
-            Some(list) if list.trim() == "true" => Marked::All,
-            Some(list) => Marked::Names(list.split(',').map(str::trim).collect()),
-            None => Marked::Names(HashSet::new()),
-        }) {
-            Marked::All => true,
-            Marked::Names(names) => names.contains(r.name.as_str()),
-        };
+        let marked =
+            match marks.entry(l.from).or_insert_with(|| match objects[l.from].annotation(annotations::EXTERNAL) {
+                Some(list) if list.trim() == "true" => Marked::All,
+                Some(list) => Marked::Names(list.split(',').map(str::trim).collect()),
+                None => Marked::Names(HashSet::new()),
+            }) {
+                Marked::All => true,
+                Marked::Names(names) => names.contains(r.name.as_str()),
+            };
         if !(marked || externals.contains(l.namespace.as_deref().unwrap_or_default(), &r.name)) {
             out.push(i);
         }

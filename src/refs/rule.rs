@@ -5,57 +5,21 @@
 //! table also the ones only imprint's own rows use.
 
 use super::path::Pattern;
+use crate::model::BundleKind;
 use serde::Deserialize;
 use std::borrow::Cow;
-
-/// What a reference points at.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Deserialize)]
-pub enum Target {
-    ConfigMap,
-    Secret,
-}
-
-impl Target {
-    #[must_use]
-    pub fn kind(self) -> &'static str {
-        match self {
-            Target::ConfigMap => "ConfigMap",
-            Target::Secret => "Secret",
-        }
-    }
-
-    /// `ConfigMap`/`Secret` of the core group, as a typed reference spells it.
-    #[must_use]
-    pub fn from_kind(kind: &str) -> Option<Target> {
-        match kind {
-            "ConfigMap" => Some(Target::ConfigMap),
-            "Secret" => Some(Target::Secret),
-            _ => None,
-        }
-    }
-
-    /// Like [`Target::from_kind`], in any case (Velero writes `configmap`).
-    #[must_use]
-    pub fn from_kind_loosely(kind: &str) -> Option<Target> {
-        match kind.to_ascii_lowercase().as_str() {
-            "configmap" => Some(Target::ConfigMap),
-            "secret" => Some(Target::Secret),
-            _ => None,
-        }
-    }
-}
 
 /// How a rule decides what the name points at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TargetSpec {
-    Fixed(Target),
+    Fixed(BundleKind),
     /// A typed reference: the holder's field (`kind`, `type`) says
     /// ConfigMap or Secret; unset means the default (`None`: not a
     /// reference). A non-core `group`/`apiGroup` next to it means another
     /// kind of object altogether.
     ByField {
         field: &'static str,
-        default: Option<Target>,
+        default: Option<BundleKind>,
     },
     /// RBAC: the rule's `resources` say which (possibly both), for the
     /// core group only.
@@ -68,7 +32,7 @@ pub enum TargetSpec {
 /// imprint.yaml's `target:` is `ConfigMap` or `Secret`.
 impl<'de> Deserialize<'de> for TargetSpec {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Target::deserialize(d).map(TargetSpec::Fixed)
+        BundleKind::deserialize(d).map(TargetSpec::Fixed)
     }
 }
 

@@ -16,10 +16,10 @@
 use super::find::{Parsed, bare_flag, parse_value};
 use super::path::{FieldPath, Seg};
 use super::resolve::BundleIndex;
-use super::rule::Target;
 use crate::error::{Error, ErrorKind};
 use crate::kinds::Scopes;
-use crate::object::Object;
+use crate::model::BundleKind;
+use crate::model::Object;
 use serde_json::Value;
 
 /// A use of an original name left after rewriting.
@@ -28,7 +28,7 @@ pub struct Stale {
     /// Index of the object that holds it.
     pub from: usize,
     pub path: FieldPath,
-    pub target: Target,
+    pub target: BundleKind,
     pub old: String,
     pub new: String,
     /// Namespace of the renamed object.
@@ -43,7 +43,7 @@ pub struct Stale {
 /// A renamed object: its index, kind, namespace, original and new name.
 pub struct Renamed<'a> {
     pub index: usize,
-    pub target: Target,
+    pub target: BundleKind,
     pub namespace: &'a str,
     pub old: &'a str,
     pub new: &'a str,
@@ -52,38 +52,38 @@ pub struct Renamed<'a> {
 /// Keys that hold names of other kinds although they say "secret".
 const NOT_REFERENCES: &[&str] = &["secretstoreref", "secretproviderclass", "secrettemplate"];
 
-fn target_of_key(key: &str) -> Option<Target> {
+fn target_of_key(key: &str) -> Option<BundleKind> {
     let k: String = key.chars().filter(|c| !matches!(c, '-' | '_')).collect::<String>().to_ascii_lowercase();
     if NOT_REFERENCES.iter().any(|n| k.contains(n)) {
         None
     } else if k.contains("configmap") {
-        Some(Target::ConfigMap)
+        Some(BundleKind::ConfigMap)
     } else if k.contains("secret") {
-        Some(Target::Secret)
+        Some(BundleKind::Secret)
     } else {
         None
     }
 }
 
 /// A key naming one object by a string (`secretName`, `caConfigMapName`).
-fn names_one(key: &str) -> Option<Target> {
+fn names_one(key: &str) -> Option<BundleKind> {
     let k = key.to_ascii_lowercase();
     if k.ends_with("secretname") {
-        Some(Target::Secret)
+        Some(BundleKind::Secret)
     } else if k.ends_with("configmapname") {
-        Some(Target::ConfigMap)
+        Some(BundleKind::ConfigMap)
     } else {
         None
     }
 }
 
 /// A key naming several by a list of strings (`secrets`, `configMaps`).
-fn names_many(key: &str) -> Option<Target> {
+fn names_many(key: &str) -> Option<BundleKind> {
     let k = key.to_ascii_lowercase();
     if k.ends_with("secretnames") || k.ends_with("secrets") {
-        Some(Target::Secret)
+        Some(BundleKind::Secret)
     } else if k.ends_with("configmapnames") || k.ends_with("configmaps") {
-        Some(Target::ConfigMap)
+        Some(BundleKind::ConfigMap)
     } else {
         None
     }
@@ -92,7 +92,7 @@ fn names_many(key: &str) -> Option<Target> {
 /// One reference-shaped use found by the scan.
 struct Use {
     path: FieldPath,
-    target: Target,
+    target: BundleKind,
     namespace: Option<String>,
     name: String,
     /// A sibling field that states the namespace, for the rule hint.
@@ -114,7 +114,7 @@ fn scan(value: &Value, path: &mut Vec<Seg>, key: Option<&str>, out: &mut Vec<Use
             let name = map.get("name").and_then(Value::as_str);
             let typed = map.get("kind").and_then(Value::as_str);
             let target = match typed {
-                Some(kind) if is_core_typed(map) => Target::from_kind(kind),
+                Some(kind) if is_core_typed(map) => BundleKind::from_kind(kind),
                 Some(_) => None,
                 None => key.and_then(target_of_key),
             };
@@ -189,13 +189,13 @@ fn scan(value: &Value, path: &mut Vec<Seg>, key: Option<&str>, out: &mut Vec<Use
     }
 }
 
-fn push_string(out: &mut Vec<Use>, path: FieldPath, target: Target, text: &str, rewritable: bool) {
+fn push_string(out: &mut Vec<Use>, path: FieldPath, target: BundleKind, text: &str, rewritable: bool) {
     if let Some(p) = parse_value(text, false) {
         push_parsed(out, path, target, p, rewritable);
     }
 }
 
-fn push_parsed(out: &mut Vec<Use>, path: FieldPath, target: Target, p: Parsed, rewritable: bool) {
+fn push_parsed(out: &mut Vec<Use>, path: FieldPath, target: BundleKind, p: Parsed, rewritable: bool) {
     out.push(Use { path, target, namespace: p.namespace, name: p.name, namespace_field: None, rewritable });
 }
 
@@ -249,7 +249,7 @@ pub fn scan_all(objects: &[Object], renamed: &[Renamed], scopes: &Scopes) -> Vec
         let cluster = scopes.is_cluster_scoped(obj.group(), obj.kind());
         let policy = crate::kinds::is_policy(obj.group(), obj.kind());
         let embedded = crate::kinds::embedded_namespace(obj.group(), obj.kind()).and_then(|(prefixes, field)| {
-            let ns = crate::object::str_at(&obj.value, field).filter(|s| !s.is_empty())?;
+            let ns = crate::model::object::str_at(&obj.value, field).filter(|s| !s.is_empty())?;
             Some((prefixes, FieldPath::default().keys(field), ns))
         });
         for mut u in uses(obj) {

@@ -12,14 +12,15 @@
 //! elsewhere), or the referrer is cluster-scoped (then any namespace).
 //! Facts were read from each project's API types at the version given.
 
-use super::rule::{Role, Rule, Scope, Target, TargetSpec, Via};
+use super::rule::{Role, Rule, Scope, TargetSpec, Via};
+use crate::model::BundleKind;
 
-const CM: TargetSpec = TargetSpec::Fixed(Target::ConfigMap);
-const S: TargetSpec = TargetSpec::Fixed(Target::Secret);
+const CM: TargetSpec = TargetSpec::Fixed(BundleKind::ConfigMap);
+const S: TargetSpec = TargetSpec::Fixed(BundleKind::Secret);
 /// A typed `{kind, name}` reference: `kind` says ConfigMap or Secret.
 const BY_KIND: TargetSpec = TargetSpec::ByField { field: "kind", default: None };
 /// Gateway API's SecretObjectReference: `kind` defaults to Secret.
-const BY_KIND_OR_SECRET: TargetSpec = TargetSpec::ByField { field: "kind", default: Some(Target::Secret) };
+const BY_KIND_OR_SECRET: TargetSpec = TargetSpec::ByField { field: "kind", default: Some(BundleKind::Secret) };
 /// External Secrets' CAProvider: `type` says ConfigMap or Secret.
 const BY_TYPE: TargetSpec = TargetSpec::ByField { field: "type", default: None };
 
@@ -31,14 +32,14 @@ pub const CONTAINER_KEYS: &[&str] =
 /// Command-line flags that name a ConfigMap or Secret, by how their name
 /// ends (`--tcp-services-configmap=ns/name`, `--webhook-secret=name`);
 /// ingress-nginx's `--default-ssl-certificate` takes a Secret's `ns/name`.
-pub const FLAG_SUFFIXES: &[(&str, Target)] = &[
-    ("configmap", Target::ConfigMap),
-    ("config-map", Target::ConfigMap),
-    ("configmap-name", Target::ConfigMap),
-    ("config-map-name", Target::ConfigMap),
-    ("secret", Target::Secret),
-    ("secret-name", Target::Secret),
-    ("default-ssl-certificate", Target::Secret),
+pub const FLAG_SUFFIXES: &[(&str, BundleKind)] = &[
+    ("configmap", BundleKind::ConfigMap),
+    ("config-map", BundleKind::ConfigMap),
+    ("configmap-name", BundleKind::ConfigMap),
+    ("config-map-name", BundleKind::ConfigMap),
+    ("secret", BundleKind::Secret),
+    ("secret-name", BundleKind::Secret),
+    ("default-ssl-certificate", BundleKind::Secret),
 ];
 
 /// Annotations with which cert-manager's ingress-shim and gateway-shim
@@ -195,39 +196,39 @@ fn ingress_nginx() -> Vec<Rule> {
 
 /// prometheus-operator's shared structs (v0.93.0, pkg/apis/monitoring/v1):
 /// the paths below one of them, with the kind they name.
-type Fields = &'static [(&'static str, Target)];
-const SECRET_OR_CM: Fields = &[("configMap.name", Target::ConfigMap), ("secret.name", Target::Secret)];
+type Fields = &'static [(&'static str, BundleKind)];
+const SECRET_OR_CM: Fields = &[("configMap.name", BundleKind::ConfigMap), ("secret.name", BundleKind::Secret)];
 const SAFE_TLS: Fields = &[
-    ("ca.configMap.name", Target::ConfigMap),
-    ("ca.secret.name", Target::Secret),
-    ("cert.configMap.name", Target::ConfigMap),
-    ("cert.secret.name", Target::Secret),
-    ("keySecret.name", Target::Secret),
+    ("ca.configMap.name", BundleKind::ConfigMap),
+    ("ca.secret.name", BundleKind::Secret),
+    ("cert.configMap.name", BundleKind::ConfigMap),
+    ("cert.secret.name", BundleKind::Secret),
+    ("keySecret.name", BundleKind::Secret),
 ];
 const WEB_TLS: Fields = &[
-    ("cert.configMap.name", Target::ConfigMap),
-    ("cert.secret.name", Target::Secret),
-    ("client_ca.configMap.name", Target::ConfigMap),
-    ("client_ca.secret.name", Target::Secret),
-    ("keySecret.name", Target::Secret),
+    ("cert.configMap.name", BundleKind::ConfigMap),
+    ("cert.secret.name", BundleKind::Secret),
+    ("client_ca.configMap.name", BundleKind::ConfigMap),
+    ("client_ca.secret.name", BundleKind::Secret),
+    ("keySecret.name", BundleKind::Secret),
 ];
-const BASIC_AUTH: Fields = &[("username.name", Target::Secret), ("password.name", Target::Secret)];
-const AUTHORIZATION: Fields = &[("credentials.name", Target::Secret)];
+const BASIC_AUTH: Fields = &[("username.name", BundleKind::Secret), ("password.name", BundleKind::Secret)];
+const AUTHORIZATION: Fields = &[("credentials.name", BundleKind::Secret)];
 const OAUTH2: Fields = &[
-    ("clientId.configMap.name", Target::ConfigMap),
-    ("clientId.secret.name", Target::Secret),
-    ("clientSecret.name", Target::Secret),
-    ("proxyConnectHeader.*[].name", Target::Secret),
-    ("tlsConfig.ca.configMap.name", Target::ConfigMap),
-    ("tlsConfig.ca.secret.name", Target::Secret),
-    ("tlsConfig.cert.configMap.name", Target::ConfigMap),
-    ("tlsConfig.cert.secret.name", Target::Secret),
-    ("tlsConfig.keySecret.name", Target::Secret),
+    ("clientId.configMap.name", BundleKind::ConfigMap),
+    ("clientId.secret.name", BundleKind::Secret),
+    ("clientSecret.name", BundleKind::Secret),
+    ("proxyConnectHeader.*[].name", BundleKind::Secret),
+    ("tlsConfig.ca.configMap.name", BundleKind::ConfigMap),
+    ("tlsConfig.ca.secret.name", BundleKind::Secret),
+    ("tlsConfig.cert.configMap.name", BundleKind::ConfigMap),
+    ("tlsConfig.cert.secret.name", BundleKind::Secret),
+    ("tlsConfig.keySecret.name", BundleKind::Secret),
 ];
-const SIGV4: Fields = &[("accessKey.name", Target::Secret), ("secretKey.name", Target::Secret)];
-const AZURE_AD: Fields = &[("oauth.clientSecret.name", Target::Secret)];
-const PROXY: Fields = &[("proxyConnectHeader.*[].name", Target::Secret)];
-const SELECTOR: Fields = &[("name", Target::Secret)];
+const SIGV4: Fields = &[("accessKey.name", BundleKind::Secret), ("secretKey.name", BundleKind::Secret)];
+const AZURE_AD: Fields = &[("oauth.clientSecret.name", BundleKind::Secret)];
+const PROXY: Fields = &[("proxyConnectHeader.*[].name", BundleKind::Secret)];
+const SELECTOR: Fields = &[("name", BundleKind::Secret)];
 /// Where each struct is defined, for the source column.
 const PROM_SRC: &str = "prometheus-operator v0.93.0 pkg/apis/monitoring";
 

@@ -306,26 +306,25 @@ impl<B: Backend> Confined<B> {
     /// here: each app found is then loaded under the usual rules.
     pub fn app_folders(&self, named: &str) -> Result<Vec<String>> {
         let (norm, target) = self.folder(named)?;
-        let mut out = Vec::new();
-        self.apps_into(&norm, &target, &mut out)?;
-        out.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
-        Ok(out)
-    }
-
-    fn apps_into(&self, shown_dir: &str, dir: &str, out: &mut Vec<String>) -> Result<()> {
-        let entries = self.sorted_list(dir)?;
         let config = crate::config::FILE_NAME;
-        if entries.iter().any(|(n, e)| n == config && matches!(e, Entry::File | Entry::Symlink(_))) {
-            // An app's subfolders are its own (its manifests, its inputs).
-            out.push(shown_dir.to_string());
-            return Ok(());
-        }
-        for (name, entry) in entries {
-            if entry == Entry::Dir && !is_hidden(&name) {
-                self.apps_into(&join(shown_dir, &name), &join(dir, &name), out)?;
+        let mut out = Vec::new();
+        // A queue, not recursion: a git tree can nest deeper than any stack.
+        let mut todo = vec![(norm, target)];
+        while let Some((shown, dir)) = todo.pop() {
+            let entries = self.sorted_list(&dir)?;
+            if entries.iter().any(|(n, e)| n == config && matches!(e, Entry::File | Entry::Symlink(_))) {
+                // An app's subfolders are its own (its manifests, its inputs).
+                out.push(shown);
+                continue;
+            }
+            for (name, entry) in entries {
+                if entry == Entry::Dir && !is_hidden(&name) {
+                    todo.push((join(&shown, &name), join(&dir, &name)));
+                }
             }
         }
-        Ok(())
+        out.sort_by(|a, b| a.as_bytes().cmp(b.as_bytes()));
+        Ok(out)
     }
 
     fn sorted_list(&self, dir: &str) -> Result<Vec<(String, Entry)>> {

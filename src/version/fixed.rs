@@ -4,22 +4,22 @@
 //! manifests gives it away, so imprint keeps a list. Sources: the ground
 //! truth in `tests/data/corpus/README.md` and the upstream code cited per entry.
 
-use crate::refs::Target;
+use crate::model::BundleKind;
 
 /// One fixed-name object: kind, name, namespace (`None`: any) and why.
 pub struct FixedName {
-    pub target: Target,
+    pub target: BundleKind,
     pub name: &'static str,
     pub namespace: Option<&'static str>,
     pub reason: &'static str,
 }
 
 const fn cm(name: &'static str, namespace: Option<&'static str>, reason: &'static str) -> FixedName {
-    FixedName { target: Target::ConfigMap, name, namespace, reason }
+    FixedName { target: BundleKind::ConfigMap, name, namespace, reason }
 }
 
 const fn secret(name: &'static str, namespace: Option<&'static str>, reason: &'static str) -> FixedName {
-    FixedName { target: Target::Secret, name, namespace, reason }
+    FixedName { target: BundleKind::Secret, name, namespace, reason }
 }
 
 pub const FIXED_NAMES: &[FixedName] = &[
@@ -178,7 +178,7 @@ pub const FIXED_NAMES: &[FixedName] = &[
 
 /// The fixed-name entry that matches, if any.
 #[must_use]
-pub fn lookup(target: Target, namespace: &str, name: &str) -> Option<&'static FixedName> {
+pub fn lookup(target: BundleKind, namespace: &str, name: &str) -> Option<&'static FixedName> {
     // An object without a namespace may well be applied into the listed one.
     FIXED_NAMES.iter().find(|f| {
         f.target == target && f.name == name && (namespace.is_empty() || f.namespace.is_none_or(|ns| ns == namespace))

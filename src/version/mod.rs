@@ -6,21 +6,17 @@ pub mod hash;
 
 use crate::config::VersionResources;
 use crate::error::{Diagnostic, Error, Result, Severity, naming_error, object_error};
-use crate::object::Object;
-use crate::refs::{FieldPath, Link, Role, Seg, Target};
+use crate::kinds::valid_name;
+use crate::model::BundleKind;
+use crate::model::Object;
+use crate::model::annotations;
+use crate::refs::{FieldPath, Link, Role, Seg};
 use crate::template::Template;
 use base64::Engine as _;
 use hash::{Content, EntryTag, HashKey};
 use rayon::prelude::*;
 use serde_json::{Value, json};
 use std::collections::{HashMap, HashSet};
-
-pub const ANN_VERSION: &str = "imprint.dev/version";
-pub const ANN_BUNDLE: &str = "imprint.dev/bundle";
-pub const ANN_HASH: &str = "imprint.dev/content-hash";
-pub const ANN_SOURCE: &str = "imprint.dev/source";
-pub const ANN_FLUX_SUBST: &str = "kustomize.toolkit.fluxcd.io/substitute";
-pub const ANN_ARGO_SYNC: &str = "argocd.argoproj.io/sync-options";
 
 /// Secret types the API server manages by name: never renamed.
 const NEVER_TYPES: &[&str] = &["kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"];
@@ -35,20 +31,22 @@ fn never_reason(obj: &Object) -> Option<String> {
         return Some("it has generateName, so its name is chosen by the API server".into());
     }
     let t = obj.value.get("type").and_then(Value::as_str).unwrap_or_default();
-    if obj.bundle_kind() == Some(Target::Secret) && NEVER_TYPES.contains(&t) {
+    if obj.bundle_kind() == Some(BundleKind::Secret) && NEVER_TYPES.contains(&t) {
         return Some(format!("Secrets of type {t} are managed by the API server by name"));
     }
     None
 }
 
 fn override_annotation(obj: &Object) -> Result<Option<bool>> {
-    match obj.annotation(ANN_VERSION) {
+    match obj.annotation(annotations::VERSION) {
         None => Ok(None),
         Some("true") => Ok(Some(true)),
         Some("false") => Ok(Some(false)),
-        Some(other) => Err(object_error(format!("annotation {ANN_VERSION} is {other:?}; use \"true\" or \"false\""))
-            .at_object(obj)
-            .field(format!("metadata.annotations[{ANN_VERSION:?}]"))),
+        Some(other) => {
+            Err(object_error(format!("annotation {} is {other:?}; use \"true\" or \"false\"", annotations::VERSION))
+                .at_object(obj)
+                .field(format!("metadata.annotations[{:?}]", annotations::VERSION)))
+        }
     }
 }
 
@@ -215,7 +213,7 @@ pub fn plan(
             notes.push(note(obj, "unversioned-fixed-name", format!("not versioned: fixed name: {}", f.reason)));
             continue;
         }
-        if target == Target::Secret && alertmanagers.contains(&(ns, name.to_string())) {
+        if target == BundleKind::Secret && alertmanagers.contains(&(ns, name.to_string())) {
             notes.push(note(obj, "unversioned-fixed-name", format!(
                 "not versioned: fixed name: prometheus-operator reads {name} by convention for the Alertmanager of that name"
             )));
@@ -280,7 +278,7 @@ pub enum Prior {
 #[must_use]
 pub fn prior(obj: &Object, key: Option<&HashKey>) -> Prior {
     let (Some(target), Some(_), Some(recorded)) =
-        (obj.bundle_kind(), obj.annotation(ANN_BUNDLE), obj.annotation(ANN_HASH))
+        (obj.bundle_kind(), obj.annotation(annotations::BUNDLE), obj.annotation(annotations::CONTENT_HASH))
     else {
         return Prior::None;
     };
@@ -290,7 +288,7 @@ pub fn prior(obj: &Object, key: Option<&HashKey>) -> Prior {
         _ => return Prior::Changed,
     };
     // imprint never keys a ConfigMap's hash: such an annotation was edited.
-    if keyed && target != Target::Secret {
+    if keyed && target != BundleKind::Secret {
         return Prior::Changed;
     }
     if keyed && key.is_none() {
@@ -347,7 +345,7 @@ fn scan_mentions<'a>(
     for (o, obj) in objects.iter().enumerate() {
         let mut stack: Vec<Seg> = Vec::new();
         let mut seen_here: HashSet<&'a str> = HashSet::new();
-        let secret = obj.bundle_kind() == Some(Target::Secret);
+        let secret = obj.bundle_kind() == Some(BundleKind::Secret);
         crate::refs::walk(&obj.value, &mut stack, &mut |path, v| {
             let Some(s) = v.as_str() else { return };
             if is_host_annotation(path) {
@@ -469,7 +467,7 @@ fn decode_b64(s: &str) -> Option<Vec<u8>> {
 }
 
 /// The hashed content of a ConfigMap/Secret object.
-fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
+fn content_of(obj: &Object, target: BundleKind) -> Result<Content<'_>> {
     let err = |field: String, what: &str| {
         object_error(format!("{} {what}", obj.id()))
             .in_file(obj.origin.file.clone())
@@ -491,7 +489,7 @@ fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
             let Some(s) = v.as_str() else {
                 return Err(err(format!("{section}.{k}"), "has a value that is not a string (quote it)"));
             };
-            let bytes = if target == Target::Secret || tag == EntryTag::Binary {
+            let bytes = if target == BundleKind::Secret || tag == EntryTag::Binary {
                 decode_b64(s).ok_or_else(|| err(format!("{section}.{k}"), "has a value that is not valid base64"))?
             } else {
                 s.as_bytes().to_vec()
@@ -500,8 +498,8 @@ fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
         }
     }
     let secret_type = match target {
-        Target::ConfigMap => "",
-        Target::Secret => obj.value.get("type").and_then(Value::as_str).unwrap_or("Opaque"),
+        BundleKind::ConfigMap => "",
+        BundleKind::Secret => obj.value.get("type").and_then(Value::as_str).unwrap_or("Opaque"),
     };
     Ok(Content { kind: target.kind(), secret_type, entries })
 }
@@ -509,19 +507,7 @@ fn content_of(obj: &Object, target: Target) -> Result<Content<'_>> {
 /// The bundle name an object versioned by imprint records, if it has both
 /// annotations.
 fn prior_bundle(obj: &Object) -> Option<&str> {
-    obj.annotation(ANN_HASH).and(obj.annotation(ANN_BUNDLE))
-}
-
-/// A DNS-1123 subdomain, as the API server requires of ConfigMap/Secret names.
-#[must_use]
-pub fn valid_name(name: &str) -> bool {
-    name.len() <= 253
-        && name.split('.').all(|label| {
-            !label.is_empty()
-                && label.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-                && !label.starts_with('-')
-                && !label.ends_with('-')
-        })
+    obj.annotation(annotations::CONTENT_HASH).and(obj.annotation(annotations::BUNDLE))
 }
 
 /// Gives every planned object its versioned name, `immutable: true` and the
@@ -543,7 +529,7 @@ pub fn apply(
         .map(|(obj, v)| {
             v.then(|| {
                 let target = obj.bundle_kind().expect("only bundles are planned");
-                let keyed = target == Target::Secret && naming.key.is_some();
+                let keyed = target == BundleKind::Secret && naming.key.is_some();
                 content_of(obj, target).map(|c| hash::digest(&c, if keyed { naming.key.as_ref() } else { None }))
             })
         })
@@ -551,7 +537,7 @@ pub fn apply(
     for (i, (obj, digest)) in objects.iter_mut().zip(digests).enumerate() {
         let Some(digest) = digest else { continue };
         let target = obj.bundle_kind().expect("only bundles are planned");
-        let keyed = target == Target::Secret && naming.key.is_some();
+        let keyed = target == BundleKind::Secret && naming.key.is_some();
         let digest = match (digest, findings.as_deref_mut()) {
             (Ok(d), _) => d,
             (Err(e), Some(f)) => {
@@ -589,22 +575,22 @@ pub fn apply(
             }
         }
         let hash_ann = format!("{}:{}", if keyed { "blake3-keyed" } else { "blake3" }, hash::hex(&digest));
-        let sync = match obj.annotation(ANN_ARGO_SYNC) {
+        let sync = match obj.annotation(annotations::ARGO_SYNC_OPTIONS) {
             Some(s) if s.split(',').any(|o| o.trim() == "PruneLast=true") => s.to_string(),
             Some(s) if !s.trim().is_empty() => format!("{s},PruneLast=true"),
             _ => "PruneLast=true".to_string(),
         };
         let sources = obj.origin.generated_from.as_ref().filter(|s| !s.is_empty()).map(|s| s.join(","));
         obj.metadata_mut().insert("name".into(), Value::String(new_name.clone()));
-        obj.set_annotation(ANN_BUNDLE, &name);
-        obj.set_annotation(ANN_HASH, &hash_ann);
+        obj.set_annotation(annotations::BUNDLE, &name);
+        obj.set_annotation(annotations::CONTENT_HASH, &hash_ann);
         if let Some(s) = sources {
-            obj.set_annotation(ANN_SOURCE, &s);
+            obj.set_annotation(annotations::SOURCE, &s);
         }
-        obj.set_annotation(ANN_FLUX_SUBST, "disabled");
-        obj.set_annotation(ANN_ARGO_SYNC, &sync);
+        obj.set_annotation(annotations::FLUX_SUBSTITUTE, "disabled");
+        obj.set_annotation(annotations::ARGO_SYNC_OPTIONS, &sync);
         let map = obj.value.as_object_mut().expect("objects are mappings");
-        crate::object::insert_after(map, "metadata", "immutable", Value::Bool(true));
+        crate::model::object::insert_after(map, "metadata", "immutable", Value::Bool(true));
         new_names[i] = Some(new_name);
     }
     Ok(new_names)
@@ -632,8 +618,8 @@ mod tests {
         };
         let a = obj("aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=");
         let b = obj("aGVsbG8gd29y\nbGQgaGVsbG8gd29ybGQ=\n");
-        let da = hash::digest(&content_of(&a, Target::Secret).unwrap(), None);
-        let db = hash::digest(&content_of(&b, Target::Secret).unwrap(), None);
+        let da = hash::digest(&content_of(&a, BundleKind::Secret).unwrap(), None);
+        let db = hash::digest(&content_of(&b, BundleKind::Secret).unwrap(), None);
         assert_eq!(da, db);
     }
 

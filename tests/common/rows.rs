@@ -4,8 +4,9 @@
 //! stale-name property test.
 #![allow(dead_code)]
 
+use imprint::model::BundleKind;
 use imprint::refs::path::{FieldPath, Pattern, Step};
-use imprint::refs::rule::{KeySpec, Rule, Scope, Target, TargetSpec, When};
+use imprint::refs::rule::{KeySpec, Rule, Scope, TargetSpec, When};
 use serde_json::{Map, Value, json};
 
 pub const NS: &str = "ns";
@@ -49,13 +50,13 @@ pub fn merge(a: &mut Value, b: Value) {
 }
 
 /// What the row should name, and the text its field holds for `name`.
-pub fn target_and_text(rule: &Rule, name: &str) -> (Target, String) {
+pub fn target_and_text(rule: &Rule, name: &str) -> (BundleKind, String) {
     match rule.target {
         TargetSpec::Fixed(t) => (t, name.to_string()),
         TargetSpec::ByField { default: Some(t), .. } => (t, name.to_string()),
-        TargetSpec::ByField { default: None, .. } => (Target::ConfigMap, name.to_string()),
-        TargetSpec::Flag => (Target::ConfigMap, format!("--configmap={name}")),
-        TargetSpec::Rbac => (Target::ConfigMap, String::new()),
+        TargetSpec::ByField { default: None, .. } => (BundleKind::ConfigMap, name.to_string()),
+        TargetSpec::Flag => (BundleKind::ConfigMap, format!("--configmap={name}")),
+        TargetSpec::Rbac => (BundleKind::ConfigMap, String::new()),
     }
 }
 
@@ -153,12 +154,12 @@ pub fn referrer(rule: &Rule, name: &str, referrer: &str, shape: bool) -> (Value,
 }
 
 /// The ConfigMap or Secret named `name`, explicitly versioned (or not).
-pub fn bundle(target: Target, name: &str, versioned: bool) -> Value {
+pub fn bundle(target: BundleKind, name: &str, versioned: bool) -> Value {
     let mut b = json!({"apiVersion": "v1", "kind": target.kind(),
         "metadata": {"name": name, "namespace": NS, "annotations": {"imprint.dev/version": versioned.to_string()}}});
     b["data"] = match target {
-        Target::ConfigMap => json!({KEY: "value"}),
-        Target::Secret => json!({KEY: "dmFsdWU="}),
+        BundleKind::ConfigMap => json!({KEY: "value"}),
+        BundleKind::Secret => json!({KEY: "dmFsdWU="}),
     };
     b
 }

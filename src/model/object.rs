@@ -122,13 +122,13 @@ impl Object {
 
     /// True for core-group ConfigMaps and Secrets: the objects imprint versions.
     #[must_use]
-    pub fn bundle_kind(&self) -> Option<crate::refs::Target> {
+    pub fn bundle_kind(&self) -> Option<super::BundleKind> {
         if self.api_version() != "v1" {
             return None;
         }
         match self.kind() {
-            "ConfigMap" => Some(crate::refs::Target::ConfigMap),
-            "Secret" => Some(crate::refs::Target::Secret),
+            "ConfigMap" => Some(super::BundleKind::ConfigMap),
+            "Secret" => Some(super::BundleKind::Secret),
             _ => None,
         }
     }
