@@ -6,6 +6,7 @@ use crate::error::{Diagnostic, Severity};
 use crate::graph;
 use crate::kinds::valid_name;
 use crate::model::BundleKind;
+use crate::model::Code;
 use crate::model::Object;
 use crate::model::annotations;
 use crate::refs::{Role, Seg, Via};
@@ -27,24 +28,24 @@ pub struct Settings {
 }
 
 /// Render diagnostics that are findings as they are.
-const FROM_RENDER: &[&str] = &[
-    "dangling-reference",
-    "missing-key",
-    "stale-reference",
-    "unversioned-provided",
-    "unversioned-pinned",
-    "unversioned-placeholder",
-    "unused-reference-rule",
-    "secret-missing-keys",
-    "invalid-name",
-    "invalid-data",
-    "unversioned-name-used",
-    "unversioned-rbac",
-    "unversioned-fixed-name",
-    "unversioned-pv",
-    "subfolder-skipped",
-    "already-versioned",
-    "content-changed",
+const FROM_RENDER: &[Code] = &[
+    Code::DanglingReference,
+    Code::MissingKey,
+    Code::StaleReference,
+    Code::UnversionedProvided,
+    Code::UnversionedPinned,
+    Code::UnversionedPlaceholder,
+    Code::UnusedReferenceRule,
+    Code::SecretMissingKeys,
+    Code::InvalidName,
+    Code::InvalidData,
+    Code::UnversionedNameUsed,
+    Code::UnversionedRbac,
+    Code::UnversionedFixedName,
+    Code::UnversionedPv,
+    Code::SubfolderSkipped,
+    Code::AlreadyVersioned,
+    Code::ContentChanged,
 ];
 
 fn is_versioned(o: &Object) -> bool {
@@ -56,7 +57,7 @@ fn is_versioned(o: &Object) -> bool {
 pub fn check(r: &Rendered, texts: &[(String, String)], settings: Settings) -> Vec<Diagnostic> {
     let mut out: Vec<Diagnostic> = r.diagnostics.iter().filter(|d| FROM_RENDER.contains(&d.code)).cloned().collect();
     for d in &mut out {
-        if d.code == "dangling-reference" || d.code == "secret-missing-keys" {
+        if d.code == Code::DanglingReference || d.code == Code::SecretMissingKeys {
             d.severity = Severity::Error;
         }
     }
@@ -110,7 +111,7 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::about(
                 Severity::Warning,
-                "unused-bundle",
+                Code::UnusedBundle,
                 o,
                 format!("{} {} is used by no reference imprint knows", b.kind, b.name),
             )
@@ -133,7 +134,7 @@ fn mutable_env(r: &Rendered, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::about(
                 Severity::Warning,
-                "mutable-env-config",
+                Code::MutableEnvConfig,
                 from,
                 format!(
                     "{} reads {} {} through {} but it stays mutable: running pods never see a new value",
@@ -210,7 +211,7 @@ fn substitution(o: &Object, s: Settings, out: &mut Vec<Diagnostic>) {
         if has_substitution(&text) {
             let severity = if s.flux { Severity::Error } else { Severity::Warning };
             out.push(
-                Diagnostic::about(severity, "flux-substitution", o, format!(
+                Diagnostic::about(severity, Code::FluxSubstitution, o, format!(
                     "{} holds a ${{VAR}} that Flux post-build substitution would replace after hashing, changing an immutable object under the same name",
                     o.id()
                 ))
@@ -234,7 +235,7 @@ fn sealed_secret(o: &Object, out: &mut Vec<Diagnostic>) {
         return;
     }
     out.push(
-        Diagnostic::about(Severity::Warning, "sealed-secret-strict", o, format!(
+        Diagnostic::about(Severity::Warning, Code::SealedSecretStrict, o, format!(
             "{} is strict-scope: its name is sealed into the ciphertext, so imprint never renames it and its consumers do not roll when it changes",
             o.id()
         ))
@@ -262,7 +263,7 @@ fn external_secrets(r: &Rendered, out: &mut Vec<Diagnostic>) {
             continue;
         }
         out.push(
-            Diagnostic::about(Severity::Note, "external-secret-consumed", o, format!(
+            Diagnostic::about(Severity::Note, Code::ExternalSecretConsumed, o, format!(
                 "{} creates Secret {target}, used by {}; imprint cannot see its content, so they will not roll when it changes",
                 o.id(),
                 users.join(", ")
@@ -280,7 +281,7 @@ fn unkeyed(o: &Object, out: &mut Vec<Diagnostic>) {
         return;
     }
     out.push(
-        Diagnostic::about(Severity::Warning, "unkeyed-secret-hash", o, format!(
+        Diagnostic::about(Severity::Warning, Code::UnkeyedSecretHash, o, format!(
             "{} is versioned with an unkeyed hash: anyone who can read a pod spec can confirm a guessed value offline",
             o.id()
         ))
@@ -304,7 +305,7 @@ fn plaintext(o: &Object, out: &mut Vec<Diagnostic>) {
     out.push(
         Diagnostic::about(
             Severity::Warning,
-            "plaintext-secret",
+            Code::PlaintextSecret,
             o,
             format!("{} has plaintext values committed to the repository{from}: {}", o.id(), keys.join(", ")),
         )
@@ -335,7 +336,7 @@ fn names(o: &Object, out: &mut Vec<Diagnostic>) {
     };
     if !ok {
         out.push(
-            Diagnostic::about(Severity::Error, "invalid-name", o, format!("{} has a name the API server refuses: {name:?}", o.id()))
+            Diagnostic::about(Severity::Error, Code::InvalidName, o, format!("{} has a name the API server refuses: {name:?}", o.id()))
                 .with_field("metadata.name")
                 .with_help("names are lowercase letters, digits, '-' (and '.' where allowed); Services and Namespaces at most 63, CronJobs 52, others 253"),
         );
@@ -384,7 +385,7 @@ fn ambiguous<'a>(
         let (line, spelled) = spellings.get(key.as_str()).map_or((None, None), |(l, s)| (Some(*l), Some(s.clone())));
         let mut d = Diagnostic::about(
             Severity::Warning,
-            "yaml11-ambiguous",
+            Code::Yaml11Ambiguous,
             o,
             match &spelled {
                 Some(s) => {
@@ -445,7 +446,7 @@ fn pv_versioned(r: &Rendered, out: &mut Vec<Diagnostic>) {
         let current = l.reference.path.get(&pv.value).and_then(Value::as_str).unwrap_or_default();
         if versioned.contains(current) {
             out.push(
-                Diagnostic::about(Severity::Warning, "pv-versioned", pv, format!(
+                Diagnostic::about(Severity::Warning, Code::PvVersioned, pv, format!(
                     "{} uses a versioned Secret; a PersistentVolume's source cannot change after creation, so a new version fails the sync",
                     pv.id()
                 ))
@@ -481,7 +482,7 @@ fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
         out.push(
             Diagnostic::about(
                 Severity::Warning,
-                "immutable-template",
+                Code::ImmutableTemplate,
                 from,
                 format!(
                     "{} uses the versioned {} {}, but {fixed} cannot change after creation: the next change to {} fails the sync (\"field is immutable\")",

@@ -345,12 +345,18 @@ pub fn main() -> i32 {
         }
         Err(_) => {
             eprintln!("error: internal error (a bug in imprint; please report it with the input that caused it)");
-            3
+            crate::error::EXIT_INTERNAL
         }
     }
 }
 
 fn run(cli: Cli) -> Result<i32, Error> {
+    // Debug builds only: the tests' way to reach the panic path above
+    // (there is no known input that panics). Release builds never read it.
+    #[cfg(debug_assertions)]
+    if std::env::var_os("IMPRINT_DEBUG_PANIC").is_some() {
+        panic!("IMPRINT_DEBUG_PANIC is set");
+    }
     match cli.command {
         Command::Render(args) => render_cmd(&args),
         Command::Diff(args) => diff_cmd(&args),
@@ -506,14 +512,7 @@ fn print_diagnostics(rendered: &Rendered, quiet: bool, verbose: bool) {
     }
     // Kept names are notes, but a change to such an object rolls nothing:
     // say how many there are even without -v.
-    let kept = rendered
-        .diagnostics
-        .iter()
-        .filter(|d| {
-            d.severity == Severity::Note
-                && (d.code.starts_with("unversioned-") || matches!(d.code, "never-versioned" | "already-versioned"))
-        })
-        .count();
+    let kept = rendered.diagnostics.iter().filter(|d| d.severity == Severity::Note && d.code.keeps_name()).count();
     if kept > 0 && !quiet && !verbose {
         let (objects, them) =
             if kept == 1 { ("object keeps its name", "it") } else { ("objects keep their names", "them") };

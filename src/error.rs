@@ -58,12 +58,24 @@ pub enum ErrorKind {
     /// for a fixed one, such as JSON's nesting).
     #[error("{message}")]
     Limit { message: String, limit: Option<crate::model::Limit> },
+    /// A bug in imprint: an invariant that does not hold.
+    #[error("internal error: {0} (a bug in imprint; please report it with the input that caused it)")]
+    Internal(String),
     /// Rendering would print nothing.
     #[error(
         "the render produced no objects (Argo CD would prune the whole application); pass --allow-empty if that is intended"
     )]
     Empty,
 }
+
+/// Exit code: success (`diff`: no change; `check`: no error finding).
+pub const EXIT_OK: i32 = 0;
+/// Exit code: `diff` found changes, `check` error findings, `fn` error results.
+pub const EXIT_FINDINGS: i32 = 1;
+/// Exit code: bad input or usage; the message says what to change.
+pub const EXIT_BAD_INPUT: i32 = 2;
+/// Exit code: a bug in imprint (an internal error or a panic).
+pub const EXIT_INTERNAL: i32 = 3;
 
 /// An error with its location and context lines (boxed: errors are rare,
 /// results are everywhere).
@@ -142,10 +154,16 @@ impl Error {
         self
     }
 
-    /// Process exit code: 2 for anything the input or command line caused.
+    /// Process exit code (docs/commands.md "Exit codes"): 3 for a bug in
+    /// imprint, 2 for anything the input, the command line or the
+    /// machine (a file it cannot read or write) caused. 0 and 1 are not
+    /// errors: success, and findings or changes.
     #[must_use]
     pub fn exit_code(&self) -> i32 {
-        2
+        match self.kind {
+            ErrorKind::Internal(_) => EXIT_INTERNAL,
+            _ => EXIT_BAD_INPUT,
+        }
     }
 }
 
@@ -232,11 +250,11 @@ impl Severity {
 
 /// A finding: from a render (printed to stderr, never to stdout) or from
 /// `check`. The JSON form is part of `check --format json`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Diagnostic {
     pub severity: Severity,
     /// Stable short code, e.g. `unversioned-rbac`.
-    pub code: &'static str,
+    pub code: crate::model::Code,
     pub message: String,
     pub file: Option<String>,
     pub line: Option<u64>,
@@ -246,23 +264,26 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
+    /// A finding with no location yet.
+    #[must_use]
+    pub fn new(severity: Severity, code: crate::model::Code, message: String) -> Self {
+        Diagnostic { severity, code, message, file: None, line: None, object: None, field: None, help: None }
+    }
+
     /// A finding about `obj`, located at its file and line.
     #[must_use]
-    pub fn about(severity: Severity, code: &'static str, obj: &crate::model::Object, message: String) -> Self {
+    pub fn about(severity: Severity, code: crate::model::Code, obj: &crate::model::Object, message: String) -> Self {
         Diagnostic {
-            severity,
-            code,
-            message,
             file: Some(obj.origin.file.clone()),
             line: Some(obj.origin.line).filter(|l| *l > 0),
             object: Some(obj.id().to_string()),
-            ..Diagnostic::default()
+            ..Diagnostic::new(severity, code, message)
         }
     }
 
     /// An error turned into a finding (`check` reports instead of stopping).
     #[must_use]
-    pub fn from_error(code: &'static str, err: &Error) -> Self {
+    pub fn from_error(code: crate::model::Code, err: &Error) -> Self {
         Diagnostic {
             severity: Severity::Error,
             code,

@@ -8,6 +8,7 @@ use crate::error::{Diagnostic, Error, Result, Severity, generator_error};
 use crate::limits::Limits;
 use crate::load::{BundleSpec, Input};
 use crate::model::BundleKind;
+use crate::model::Code;
 use crate::model::{Object, Origin};
 use crate::template::Budget;
 use base64::Engine as _;
@@ -148,12 +149,13 @@ pub fn generate(
         |e: Error| e.in_file(config::FILE_NAME).at_line(spec.line).object(format!("{} {}", spec.target.kind(), g.name));
     for dir in &spec.skipped_subfolders {
         diags.push(Diagnostic {
-            severity: Severity::Warning,
-            code: "subfolder-skipped",
-            message: format!("{list} {}: subfolder {dir:?} skipped (keys cannot hold '/'; list it separately)", g.name),
             file: Some(config::FILE_NAME.into()),
             line: Some(spec.line),
-            ..Diagnostic::default()
+            ..Diagnostic::new(
+                Severity::Warning,
+                Code::SubfolderSkipped,
+                format!("{list} {}: subfolder {dir:?} skipped (keys cannot hold '/'; list it separately)", g.name),
+            )
         });
     }
     let mut entries: Vec<Entry> = Vec::new();

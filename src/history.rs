@@ -11,6 +11,7 @@ use crate::generate;
 use crate::limits::Limits;
 use crate::load;
 use crate::model::BundleKind;
+use crate::model::Code;
 use crate::model::Object;
 use crate::model::annotations;
 use crate::render::Options;
@@ -364,7 +365,7 @@ pub fn previous_versions(
                 // must not break today's render.
                 warnings.push(Diagnostic {
                     severity: Severity::Warning,
-                    code: "history-unreadable",
+                    code: Code::HistoryUnreadable,
                     message: format!("keepVersions skipped commit {}: {}", &commit.to_string()[..12], e.kind),
                     file: e.file.clone(),
                     line: e.line,
@@ -398,13 +399,10 @@ pub fn previous_versions(
             || walked.scalar_bytes > WALK_FACTOR as u64 * limits.max_input_bytes
         {
             warnings.push(Diagnostic {
-                severity: Severity::Warning,
-                code: "history-budget",
-                message: format!(
+                ..Diagnostic::new(Severity::Warning, Code::HistoryBudget, format!(
                     "keepVersions: stopped at commit {} after parsing {WALK_FACTOR} times what one render may (--max-yaml-nodes, --max-input-size)",
                     &commit.to_string()[..12]
-                ),
-                ..Diagnostic::default()
+                ))
             });
             break;
         }
@@ -422,24 +420,16 @@ pub fn previous_versions(
         if !keep.best_effort {
             return Err(history_error(msg).help("fetch more history (git fetch --unshallow, or fetch-depth: 0 in CI), or pass --keep-versions-best-effort"));
         }
-        warnings.push(Diagnostic {
-            severity: Severity::Warning,
-            code: "history-shallow",
-            message: msg,
-            ..Diagnostic::default()
-        });
+        warnings.push(Diagnostic { ..Diagnostic::new(Severity::Warning, Code::HistoryShallow, msg) });
     }
     if !all_seen && end == WalkEnd::Depth {
         warnings.push(Diagnostic {
-            severity: Severity::Warning,
-            code: "history-depth",
-            message: format!(
+            ..Diagnostic::new(Severity::Warning, Code::HistoryDepth, format!(
                 "keepVersions: stopped after {} commits (--history-depth) before {} previous versions of {} bundle(s) were found",
                 keep.depth,
                 keep.versions,
                 short.len()
-            ),
-            ..Diagnostic::default()
+            ))
         });
     }
     let mut out: Vec<Object> = found.into_values().flatten().collect();

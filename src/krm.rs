@@ -8,6 +8,7 @@
 use crate::config::{self, RenderConfig};
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity, object_error};
 use crate::load::{self, Loaded};
+use crate::model::Code;
 use crate::model::{Object, Origin};
 use crate::render::{self, Options, Rendered};
 use crate::source::{Backend, Confined};
@@ -73,7 +74,7 @@ pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result
             text: output(&list, r.objects.iter().map(|o| o.value.clone()).collect(), &r.diagnostics, &r.objects),
         },
         Err(e) => {
-            let failure = [Diagnostic::from_error("render-failed", &e)];
+            let failure = [Diagnostic::from_error(Code::RenderFailed, &e)];
             Outcome { text: output(&list, items, &failure, &[]), failed: true }
         }
     })

@@ -6,6 +6,7 @@ use crate::generate;
 use crate::kinds::Scopes;
 use crate::load::Loaded;
 use crate::model::BundleKind;
+use crate::model::Code;
 use crate::model::Object;
 use crate::refs::{self, Externals, Link, Rules};
 use crate::rewrite;
@@ -76,7 +77,7 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
         if !(opts.allow_dangling || opts.lenient) {
             return Err(err);
         }
-        let mut d = Diagnostic::from_error("dangling-reference", &err);
+        let mut d = Diagnostic::from_error(Code::DanglingReference, &err);
         if !opts.lenient {
             d.severity = Severity::Warning;
         }
@@ -86,7 +87,7 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
         if !opts.lenient {
             return Err(err);
         }
-        diagnostics.push(Diagnostic::from_error("missing-key", &err));
+        diagnostics.push(Diagnostic::from_error(Code::MissingKey, &err));
     }
     let (versioned, notes) = version::plan(&objects, &links, config.version_resources, opts.hash_key.as_ref())?;
     diagnostics.extend(notes);
@@ -139,13 +140,14 @@ fn unused_rules(objects: &[Object], rules: &[refs::Rule], diagnostics: &mut Vec<
         let group =
             if r.group.is_empty() { "the core group (no `group`)".to_string() } else { format!("group {}", r.group) };
         diagnostics.push(Diagnostic {
-            severity: Severity::Warning,
-            code: "unused-reference-rule",
-            message: format!("references[{i}] is for kind {} in {group}, and no object of the input is", r.kind),
             file: Some(crate::config::FILE_NAME.into()),
             field: Some(format!("references[{i}]")),
             help: Some("set `group` to the custom resource's API group (the part of apiVersion before the /)".into()),
-            ..Diagnostic::default()
+            ..Diagnostic::new(
+                Severity::Warning,
+                Code::UnusedReferenceRule,
+                format!("references[{i}] is for kind {} in {group}, and no object of the input is", r.kind),
+            )
         });
     }
 }
@@ -189,7 +191,7 @@ fn stale_names(
         return Err(refs::stale::error(objects, first, stale.len() - 1));
     }
     diagnostics
-        .extend(stale.iter().map(|s| Diagnostic::from_error("stale-reference", &refs::stale::error(objects, s, 0))));
+        .extend(stale.iter().map(|s| Diagnostic::from_error(Code::StaleReference, &refs::stale::error(objects, s, 0))));
     Ok(())
 }
 
@@ -246,7 +248,7 @@ fn check_objects(objects: &[Object], lenient: bool, diagnostics: &mut Vec<Diagno
                 if !lenient {
                     return Err(err);
                 }
-                diagnostics.push(Diagnostic::from_error("secret-missing-keys", &err));
+                diagnostics.push(Diagnostic::from_error(Code::SecretMissingKeys, &err));
             }
         }
     }

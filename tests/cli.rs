@@ -467,3 +467,37 @@ fn shell_completions() {
     }
     assert_eq!(imprint(&["completions", "nosh"], None, &[]).code, 2);
 }
+
+/// docs/commands.md "Exit codes": each code, from the real binary.
+#[test]
+fn every_exit_code_is_reachable() {
+    use imprint::error::{EXIT_BAD_INPUT, EXIT_FINDINGS, EXIT_INTERNAL, EXIT_OK};
+    let sample = repo_root().join("samples/web-message");
+    let sample = sample.to_str().unwrap();
+    assert_eq!(imprint(&["render", sample], None, &[]).code, EXIT_OK);
+    let dangling = Tree::new().file(
+        "pod.yaml",
+        "apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n  containers:\n  - name: c\n    image: i\n    envFrom: [{configMapRef: {name: missing}}]\n",
+    );
+    assert_eq!(imprint(&["check", dangling.path().to_str().unwrap()], None, &[]).code, EXIT_FINDINGS);
+    imprint(&["render", dangling.path().to_str().unwrap()], None, &[]).bad_input(&["dangling reference"]);
+    assert_eq!(EXIT_BAD_INPUT, 2);
+    // A panic (reached through a debug-build hook: no input is known to
+    // panic) is caught: one line, exit 3, nothing on stdout.
+    let panicked = imprint(&["render", sample], None, &[("IMPRINT_DEBUG_PANIC", "1")]);
+    assert_eq!(panicked.code, EXIT_INTERNAL, "{}", panicked.stderr);
+    assert!(panicked.stdout.is_empty());
+    assert!(
+        panicked
+            .stderr
+            .lines()
+            .any(|l| l == "error: internal error (a bug in imprint; please report it with the input that caused it)"),
+        "{}",
+        panicked.stderr
+    );
+    // An internal error is a 3 too; everything else the input causes is a 2.
+    let internal = imprint::error::Error::new(imprint::error::ErrorKind::Internal("x".into()));
+    assert_eq!(internal.exit_code(), EXIT_INTERNAL);
+    let usage = imprint::error::Error::new(imprint::error::ErrorKind::Usage("x".into()));
+    assert_eq!(usage.exit_code(), EXIT_BAD_INPUT);
+}

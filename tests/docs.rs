@@ -238,3 +238,16 @@ fn the_link_parser_finds_links_outside_code() {
     let found: Vec<String> = link_targets(text).into_iter().map(|(_, t)| t).collect();
     assert_eq!(found, ["docs/a.md#x", "i.png", "b(1).md", "ref.md"]);
 }
+
+/// Every finding code is documented: a code nobody can look up is a
+/// finding nobody acts on.
+#[test]
+fn every_finding_code_is_documented() {
+    let mut docs = String::new();
+    for entry in std::fs::read_dir(repo_root().join("docs")).unwrap() {
+        docs.push_str(&std::fs::read_to_string(entry.unwrap().path()).unwrap());
+    }
+    for code in imprint::model::Code::ALL {
+        assert!(docs.contains(&format!("`{code}`")), "`{code}` is not in docs/");
+    }
+}

@@ -45,7 +45,7 @@ fn check_row(n: usize, rule: &Rule, shape: bool) -> Result<(), String> {
             if new != NAME {
                 return Err(format!("a provided object was renamed to {new}"));
             }
-            if !out.diagnostics.iter().any(|d| d.code == "unversioned-provided") {
+            if !out.diagnostics.iter().any(|d| d.code == imprint::model::Code::UnversionedProvided) {
                 return Err("no unversioned-provided note".into());
             }
         }

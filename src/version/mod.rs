@@ -8,6 +8,7 @@ use crate::config::VersionResources;
 use crate::error::{Diagnostic, Error, Result, Severity, naming_error, object_error};
 use crate::kinds::valid_name;
 use crate::model::BundleKind;
+use crate::model::Code;
 use crate::model::Object;
 use crate::model::annotations;
 use crate::refs::{FieldPath, Link, Role, Seg};
@@ -21,7 +22,7 @@ use std::collections::{HashMap, HashSet};
 /// Secret types the API server manages by name: never renamed.
 const NEVER_TYPES: &[&str] = &["kubernetes.io/service-account-token", "bootstrap.kubernetes.io/token"];
 
-fn note(obj: &Object, code: &'static str, message: String) -> Diagnostic {
+fn note(obj: &Object, code: Code, message: String) -> Diagnostic {
     Diagnostic::about(Severity::Note, code, obj, message)
 }
 
@@ -89,7 +90,7 @@ pub fn plan(
         let first = |role: Role| mine.iter().find(|l| l.reference.role == role);
         if let Some(why) = never_reason(obj) {
             if override_annotation(obj)? == Some(true) || generated {
-                notes.push(note(obj, "never-versioned", format!("not versioned: {why}")));
+                notes.push(note(obj, Code::NeverVersioned, format!("not versioned: {why}")));
             }
             continue;
         }
@@ -99,7 +100,7 @@ pub fn plan(
             let writer = &objects[l.from];
             notes.push(note(
                 obj,
-                "unversioned-provided",
+                Code::UnversionedProvided,
                 format!(
                     "not versioned: {} writes it ({}, {}), so its name belongs to that writer",
                     writer.id(),
@@ -117,7 +118,7 @@ pub fn plan(
             Prior::Unverified => {
                 notes.push(note(
                     obj,
-                    "already-versioned",
+                    Code::AlreadyVersioned,
                     "kept its name: imprint versioned it with a hash key, and without that key (--hash-key-file) its content cannot be checked against imprint.dev/content-hash".into(),
                 ));
                 continue;
@@ -129,7 +130,7 @@ pub fn plan(
                 } else {
                     "kept its name (imprint.dev/version: \"false\"), although its content no longer matches its imprint.dev/content-hash"
                 };
-                notes.push(note(obj, "content-changed", what.into()));
+                notes.push(note(obj, Code::ContentChanged, what.into()));
                 versioned[i] = again;
                 continue;
             }
@@ -142,7 +143,7 @@ pub fn plan(
             let holder = &objects[l.from];
             notes.push(note(
                 obj,
-                "unversioned-pinned",
+                Code::UnversionedPinned,
                 format!(
                     "not versioned: {} names it at {}, where the name is part of a file path (it is mounted at a folder of that name), so a new name would move its files ({})",
                     holder.id(),
@@ -158,10 +159,10 @@ pub fn plan(
         if is_placeholder(obj) && first(Role::Use).is_some() {
             // A fixed-name entry says more precisely who fills it.
             notes.push(match fixed::lookup(target, obj.namespace(), obj.name()) {
-                Some(f) => note(obj, "unversioned-fixed-name", format!("not versioned: fixed name: {}", f.reason)),
+                Some(f) => note(obj, Code::UnversionedFixedName, format!("not versioned: fixed name: {}", f.reason)),
                 None => note(
                     obj,
-                    "unversioned-placeholder",
+                    Code::UnversionedPlaceholder,
                     "not versioned: it has no data (or only empty values) and workloads use it, so something fills it at run time".into(),
                 ),
             });
@@ -178,7 +179,7 @@ pub fn plan(
             }
             if let Some(l) = first(Role::Rbac) {
                 let role = &objects[l.from];
-                notes.push(note(obj, "unversioned-rbac", format!(
+                notes.push(note(obj, Code::UnversionedRbac, format!(
                     "not versioned: {} lists it in resourceNames ({}), so some process reads or writes it by name through the API",
                     role.id(), role.location()
                 )));
@@ -188,7 +189,7 @@ pub fn plan(
                 let holder = &objects[l.from];
                 notes.push(note(
                     obj,
-                    "unversioned-pv",
+                    Code::UnversionedPv,
                     format!(
                         "not versioned: {} references it at {}, and that field cannot change after creation ({})",
                         holder.id(),
@@ -202,7 +203,11 @@ pub fn plan(
             if !uses.iter().any(|l| !l.reference.optional) {
                 let why =
                     if uses.is_empty() { "no workload references it" } else { "every reference to it is optional" };
-                notes.push(note(obj, "unreferenced", format!("not versioned: {why} (versionResources: referenced)")));
+                notes.push(note(
+                    obj,
+                    Code::Unreferenced,
+                    format!("not versioned: {why} (versionResources: referenced)"),
+                ));
                 continue;
             }
         }
@@ -210,11 +215,11 @@ pub fn plan(
         // argocd keeps its name, as with kustomize's disableNameSuffixHash.
         let (ns, name) = (obj.namespace(), obj.name());
         if let Some(f) = fixed::lookup(target, ns, name) {
-            notes.push(note(obj, "unversioned-fixed-name", format!("not versioned: fixed name: {}", f.reason)));
+            notes.push(note(obj, Code::UnversionedFixedName, format!("not versioned: fixed name: {}", f.reason)));
             continue;
         }
         if target == BundleKind::Secret && alertmanagers.contains(&(ns, name.to_string())) {
-            notes.push(note(obj, "unversioned-fixed-name", format!(
+            notes.push(note(obj, Code::UnversionedFixedName, format!(
                 "not versioned: fixed name: prometheus-operator reads {name} by convention for the Alertmanager of that name"
             )));
             continue;
@@ -239,7 +244,7 @@ pub fn plan(
                     notes.push(
                         note(
                             &objects[i],
-                            "unversioned-name-used",
+                            Code::UnversionedNameUsed,
                             format!(
                                 "not versioned: its name appears in {} at {path} ({}), so something may read it by name",
                                 o.id(),
@@ -541,7 +546,7 @@ pub fn apply(
         let digest = match (digest, findings.as_deref_mut()) {
             (Ok(d), _) => d,
             (Err(e), Some(f)) => {
-                f.push(Diagnostic::from_error("invalid-data", &e));
+                f.push(Diagnostic::from_error(Code::InvalidData, &e));
                 continue;
             }
             (Err(e), None) => return Err(e),
@@ -568,7 +573,7 @@ pub fn apply(
             let err = at(naming_error(format!("versioned name {new_name:?} is {why}")).field("metadata.name"));
             match findings.as_deref_mut() {
                 Some(f) => {
-                    f.push(Diagnostic::from_error("invalid-name", &err));
+                    f.push(Diagnostic::from_error(Code::InvalidName, &err));
                     continue;
                 }
                 None => return Err(err),
