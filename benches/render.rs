@@ -36,8 +36,8 @@ fn write_app(dir: &Path, n: usize) {
 fn render(dir: &Path) -> String {
     let src = Confined::new(DirSource::open(dir).unwrap());
     let loaded = imprint::load::load_dir(&src).unwrap();
-    let rendered = imprint::render::render(loaded, &imprint::render::Options::default()).unwrap();
-    imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)
+    imprint::pipeline::render_to_string(loaded, &imprint::render::Options::default(), imprint::emit::Format::Yaml)
+        .unwrap()
 }
 
 fn bench_render(c: &mut Criterion) {
@@ -69,14 +69,14 @@ fn bench_stages(c: &mut Criterion) {
     let src = Confined::new(DirSource::open(dir.path()).unwrap());
     let loaded = imprint::load::load_dir(&src).unwrap();
     let opts = imprint::render::Options::default();
-    let rendered = imprint::render::render(loaded.clone(), &opts).unwrap();
+    let rendered = imprint::pipeline::run(loaded.clone(), &opts, None).unwrap();
     let stream = imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml);
     let mut group = c.benchmark_group("stage");
     group.sample_size(10);
     group.bench_function("load (read + parse)", |b| b.iter(|| black_box(imprint::load::load_dir(&src).unwrap())));
     group.bench_function("parse stream", |b| b.iter(|| black_box(imprint::yaml::parse_stream(&stream, "s").unwrap())));
     group.bench_function("pipeline (generate, version, rewrite, order)", |b| {
-        b.iter(|| black_box(imprint::render::render(loaded.clone(), &opts).unwrap()))
+        b.iter(|| black_box(imprint::pipeline::run(loaded.clone(), &opts, None).unwrap()))
     });
     let rules = imprint::refs::Rules::new(&[]);
     let scopes = imprint::kinds::Scopes::of(&rendered.objects);
@@ -102,13 +102,7 @@ fn bench_stages(c: &mut Criterion) {
     group.bench_function("stale-name scan", |b| {
         b.iter(|| black_box(imprint::refs::stale::scan_all(&rendered.objects, &renamed, &scopes)))
     });
-    group.bench_function("order", |b| {
-        b.iter(|| {
-            let mut objects = rendered.objects.clone();
-            imprint::order::order(&mut objects);
-            black_box(objects)
-        })
-    });
+    group.bench_function("order", |b| b.iter(|| black_box(imprint::order::permutation(&rendered.objects))));
     group.bench_function("emit", |b| {
         b.iter(|| black_box(imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)))
     });

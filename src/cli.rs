@@ -7,7 +7,7 @@ use crate::emit::{self, Format};
 use crate::error::{Error, ErrorKind, Severity};
 use crate::limits::Limits;
 use crate::load::{self, Loaded};
-use crate::render::{self, Options, Rendered};
+use crate::render::{Options, Rendered};
 use crate::source::{Confined, dir::DirSource, git::GitSource};
 use crate::values::{self, Overrides};
 use crate::version::hash::HashKey;
@@ -449,9 +449,8 @@ fn read_stdin(max: u64) -> Result<String, Error> {
     Ok(text)
 }
 
-/// Renders, then adds the previous versions `keepVersions` asks for (SPEC
-/// §9). The retained objects are appended in order; `links` still index the
-/// current objects.
+/// Renders through the pipeline, with the previous versions `keepVersions`
+/// asks for (SPEC §9; the flag beats imprint.yaml).
 fn render_with_history(
     input: &InputArgs,
     dir: &str,
@@ -460,34 +459,23 @@ fn render_with_history(
     opts: &Options,
 ) -> Result<Rendered, Error> {
     let keep = input.keep_versions.or(loaded.config.keep_versions).unwrap_or(0);
-    let mut rendered = render::render(loaded, opts)?;
-    if keep == 0 {
-        return Ok(rendered);
-    }
-    if dir == "-" {
+    if keep > 0 && dir == "-" {
         return Err(Error::new(ErrorKind::Usage(
             "keepVersions needs a directory in a git repository, not stdin".into(),
         )));
     }
-    let keep = crate::history::Keep {
-        versions: keep as usize,
-        depth: input.history_depth,
-        best_effort: input.keep_versions_best_effort,
-    };
-    let (old, warnings) = crate::history::previous_versions(
-        Path::new(dir),
+    let overrides = input.values.overrides()?;
+    let history = crate::pipeline::History {
+        dir: Path::new(dir),
         rev,
-        &rendered.objects,
-        &input.values.overrides()?,
-        opts,
-        keep,
-        &input.limits.limits(),
-    )?;
-    // Appended after the current objects so link indices stay valid; the
-    // output order is applied when it is written.
-    rendered.objects.extend(old);
-    rendered.diagnostics.extend(warnings);
-    Ok(rendered)
+        overrides: &overrides,
+        keep: crate::history::Keep {
+            versions: keep as usize,
+            depth: input.history_depth,
+            best_effort: input.keep_versions_best_effort,
+        },
+    };
+    crate::pipeline::run(loaded, opts, Some(history))
 }
 
 fn options(input: &InputArgs) -> Result<Options, Error> {
@@ -539,8 +527,7 @@ fn render_cmd(args: &RenderArgs) -> Result<i32, Error> {
         return Ok(0);
     }
     let limits = loaded.limits;
-    let mut rendered = render_with_history(&args.input, &args.dir, args.rev.as_deref(), loaded, &opts)?;
-    crate::order::order(&mut rendered.objects);
+    let rendered = render_with_history(&args.input, &args.dir, args.rev.as_deref(), loaded, &opts)?;
     print_diagnostics(&rendered, args.quiet, args.verbose);
     if rendered.objects.is_empty() && !args.allow_empty {
         return Err(Error::new(ErrorKind::Empty));
@@ -787,7 +774,7 @@ fn check_cmd(args: &CheckArgs) -> Result<i32, Error> {
         let in_app = |e: Error| if several { e.in_folder(app) } else { e };
         let mut loaded = load_input(app, rev, &args.values, args.limits).map_err(in_app)?;
         let texts = std::mem::take(&mut loaded.texts);
-        let rendered = render::render(loaded, &opts).map_err(in_app)?;
+        let rendered = crate::pipeline::run(loaded, &opts, None).map_err(in_app)?;
         let settings = crate::check::Settings { flux: args.flux };
         let mut found = crate::check::check(&rendered, &texts, settings);
         if several {

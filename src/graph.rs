@@ -120,6 +120,8 @@ pub fn build(r: &Rendered) -> Graph {
     for (_, b) in &mut bundles {
         b.used_by.sort_by(|x, y| (&x.referrer, &x.field).cmp(&(&y.referrer, &y.field)));
     }
+    // The current bundles in output order, then the previous versions kept.
+    bundles.sort_by_key(|(_, b)| b.superseded);
     let dangling = r
         .dangling
         .iter()

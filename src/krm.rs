@@ -10,7 +10,7 @@ use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity, object_error}
 use crate::load::{self, Loaded};
 use crate::model::Code;
 use crate::model::{Object, Origin};
-use crate::render::{self, Options, Rendered};
+use crate::render::{Options, Rendered};
 use crate::source::{Backend, Confined};
 use serde_json::{Map, Value, json};
 use std::collections::HashMap;
@@ -110,7 +110,7 @@ fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B
     let limits = *src.limits();
     let template_budget = crate::template::Budget::of(&limits);
     let loaded = Loaded { config, objects, bundles, values, limits, template_budget, ..Loaded::default() };
-    render::render(loaded, opts)
+    crate::pipeline::run(loaded, opts, None)
 }
 
 fn resource_ref(o: &Object) -> Value {

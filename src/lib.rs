@@ -2,7 +2,8 @@
 //!
 //! The pipeline, one module a stage, in data-flow order:
 //! [`source`] → [`load`] → [`generate`] → [`version`] → [`rewrite`] →
-//! [`order`] → [`emit`]; [`render`] runs it. [`refs`] is the reference
+//! [`order`] → [`emit`]; [`pipeline`] runs it ([`render`] holds the
+//! stages between loading and ordering). [`refs`] is the reference
 //! table, [`version::hash`] the hash contract, [`yaml`] and [`template`] the
 //! only users of their crates.
 #![forbid(unsafe_code)]
@@ -22,6 +23,7 @@ pub mod limits;
 pub mod load;
 pub mod model;
 pub mod order;
+pub mod pipeline;
 pub mod refs;
 pub mod render;
 pub mod rewrite;

@@ -42,9 +42,18 @@ fn rank(kind: &str) -> usize {
     FIRST.len()
 }
 
-/// Sorts by kind rank, then group, version, kind, namespace, name (bytes).
-pub fn order(objects: &mut [Object]) {
-    objects.sort_by_cached_key(sort_key);
+/// Where each object goes in the output (`new[old]`): by kind rank, then
+/// group, version, kind, namespace, name (bytes). A stable sort, so the
+/// permutation is one and the same on every machine.
+#[must_use]
+pub fn permutation(objects: &[Object]) -> Vec<usize> {
+    let mut by_key: Vec<(_, usize)> = objects.iter().enumerate().map(|(i, o)| (sort_key(o), i)).collect();
+    by_key.sort();
+    let mut new_pos = vec![0; objects.len()];
+    for (pos, (_, old)) in by_key.iter().enumerate() {
+        new_pos[*old] = pos;
+    }
+    new_pos
 }
 
 /// The sort key of one object: kind rank, group, version, kind, namespace,
@@ -71,9 +80,18 @@ pub fn sort_key(o: &Object) -> (usize, String, String, String, String, String, S
     )
 }
 
+/// Objects in the order [`permutation`] gives (for tests).
+#[cfg(test)]
+fn order(objects: &mut Vec<Object>) {
+    let mut placed: Vec<(usize, Object)> = permutation(objects).into_iter().zip(objects.drain(..)).collect();
+    placed.sort_by_key(|(pos, _)| *pos);
+    objects.extend(placed.into_iter().map(|(_, o)| o));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
     use serde_json::json;
 
     #[test]

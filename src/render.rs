@@ -1,5 +1,7 @@
-//! The pipeline, top to bottom: generate → namespace → version → rewrite →
-//! order. Pure: it takes what `load` read and returns objects and findings.
+//! The stages, top to bottom: generate → namespace → version → rewrite.
+//! Pure: it takes what `load` read and returns objects and findings, in
+//! input order ([`crate::pipeline`] orders them, once, with what history
+//! adds).
 
 use crate::error::{Diagnostic, Result, Severity, object_error};
 use crate::generate;
@@ -42,8 +44,33 @@ pub struct Rendered {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// Runs the pipeline on loaded input.
-pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
+impl Rendered {
+    /// Puts the objects in the output order (SPEC §7) and moves every
+    /// link with them: one permutation, applied once.
+    pub fn reorder(&mut self) {
+        let new_pos = crate::order::permutation(&self.objects);
+        let mut slots: Vec<Option<Object>> = std::mem::take(&mut self.objects).into_iter().map(Some).collect();
+        let mut ordered: Vec<Option<Object>> = vec![None; slots.len()];
+        for (old, &new) in new_pos.iter().enumerate() {
+            ordered[new] = slots[old].take();
+        }
+        self.objects = ordered.into_iter().map(|o| o.expect("a permutation fills every place")).collect();
+        // Shared target lists are remapped once each.
+        let mut remapped: HashMap<*const [usize], refs::resolve::Targets> = HashMap::new();
+        for l in &mut self.links {
+            l.from = new_pos[l.from];
+            l.to = remapped
+                .entry(std::sync::Arc::as_ptr(&l.to))
+                .or_insert_with(|| l.to.iter().map(|&t| new_pos[t]).collect())
+                .clone();
+            l.provided_by = l.provided_by.map(|p| new_pos[p]);
+        }
+    }
+}
+
+/// The stages on loaded input, up to (not including) the order: objects
+/// come out in input order. [`crate::pipeline::run`] is what callers use.
+pub fn stages(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     // The manifest texts are only for `check`; free them before the peak.
     let Loaded { config, mut objects, bundles, values, limits, template_budget, .. } = loaded;
     let config = &config;
@@ -101,28 +128,6 @@ pub fn render(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     stale_names(&objects, &links, &left, (&old_names, &new_names), &scopes, opts.lenient, &mut diagnostics)?;
     // A versioned name may meet an object that already had it.
     check_unique(&objects)?;
-    // Order last; links index the pre-order positions, so remap them.
-    let mut indexed: Vec<(usize, Object)> = objects.into_iter().enumerate().collect();
-    indexed.sort_by_cached_key(|(_, o)| crate::order::sort_key(o));
-    let mut new_pos = vec![0; indexed.len()];
-    for (pos, (old, _)) in indexed.iter().enumerate() {
-        new_pos[*old] = pos;
-    }
-    let objects: Vec<Object> = indexed.into_iter().map(|(_, o)| o).collect();
-    // Shared target lists are remapped once each.
-    let mut remapped: HashMap<*const [usize], refs::resolve::Targets> = HashMap::new();
-    let links = links
-        .into_iter()
-        .map(|mut l| {
-            l.from = new_pos[l.from];
-            l.to = remapped
-                .entry(std::sync::Arc::as_ptr(&l.to))
-                .or_insert_with(|| l.to.iter().map(|&t| new_pos[t]).collect())
-                .clone();
-            l.provided_by = l.provided_by.map(|p| new_pos[p]);
-            l
-        })
-        .collect();
     Ok(Rendered { objects, links, dangling, diagnostics })
 }
 

@@ -12,15 +12,15 @@ use std::collections::BTreeMap;
 fn render_dir(path: &std::path::Path) -> String {
     let src = Confined::new(DirSource::open(path).unwrap());
     let loaded = imprint::load::load_dir(&src).unwrap();
-    let rendered = imprint::render::render(loaded, &imprint::render::Options::default()).unwrap();
-    imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)
+    imprint::pipeline::render_to_string(loaded, &imprint::render::Options::default(), imprint::emit::Format::Yaml)
+        .unwrap()
 }
 
 /// Renders a manifest stream, as `imprint render -` does.
 fn render_stream(text: &str) -> String {
     let loaded = imprint::load::load_stream(text, "<stdin>", &imprint::limits::Limits::default()).unwrap();
-    let rendered = imprint::render::render(loaded, &imprint::render::Options::default()).unwrap();
-    imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)
+    imprint::pipeline::render_to_string(loaded, &imprint::render::Options::default(), imprint::emit::Format::Yaml)
+        .unwrap()
 }
 
 fn key() -> impl Strategy<Value = String> {

@@ -14,7 +14,7 @@ use common::rows::{bundle, referrer, target_and_text};
 use imprint::limits::Limits;
 use imprint::refs::rule::{Role, Rule, Scope, TargetSpec};
 use imprint::refs::table;
-use imprint::render::{Options, render};
+use imprint::render::Options;
 use serde_json::Value;
 
 const NAME: &str = "bundle-x";
@@ -35,7 +35,8 @@ fn check_row(n: usize, rule: &Rule, shape: bool) -> Result<(), String> {
     if !found.iter().any(|r| r.rule == imprint::refs::RuleRef::Builtin(n)) {
         return Err(format!("the row did not fire on its fixture:\n{}", imprint::yaml::to_yaml(&referrer)));
     }
-    let out = render(loaded, &Options::default()).map_err(|e| format!("{e}\n{}", imprint::yaml::to_yaml(&referrer)))?;
+    let out = imprint::pipeline::run(loaded, &Options::default(), None)
+        .map_err(|e| format!("{e}\n{}", imprint::yaml::to_yaml(&referrer)))?;
     let b = out.objects.iter().find(|o| o.bundle_kind() == Some(target)).expect("bundle in output");
     let r = out.objects.iter().find(|o| o.kind() == referrer["kind"]).expect("referrer in output");
     let new = b.name();

@@ -583,7 +583,7 @@ mod property {
             }
             let stream = imprint::yaml::to_yaml_stream(docs.iter());
             let loaded = imprint::load::load_stream(&stream, "p.yaml", &imprint::limits::Limits::default()).unwrap();
-            let out = imprint::render::render(loaded, &imprint::render::Options::default())
+            let out = imprint::pipeline::run(loaded, &imprint::render::Options::default(), None)
                 .map_err(|e| TestCaseError::fail(format!("{e}\n{stream}")))?;
             let renamed: Vec<String> = out
                 .objects

@@ -16,8 +16,9 @@ fuzz_target!(|data: &[u8]| {
     let src = Confined::new(DirSource::open(dir.path()).unwrap());
     if let Ok(loaded) = imprint::load::load_dir(&src) {
         let opts = imprint::render::Options { lenient: true, ..Default::default() };
-        if let Ok(r) = imprint::render::render(loaded, &opts) {
-            let _ = imprint::emit::to_string(&r.objects, imprint::emit::Format::Yaml);
+        if let Ok(r) = imprint::pipeline::run(loaded, &opts, None) {
+            let mut out = Vec::new();
+            let _ = imprint::emit::write_stream(&r.objects, imprint::emit::Format::Yaml, &Default::default(), &mut out);
             let _ = imprint::graph::build(&r);
             let _ = imprint::check::check(&r, &[], imprint::check::Settings::default());
         }
