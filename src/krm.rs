@@ -83,17 +83,21 @@ pub fn run<B: Backend>(input: &str, src: &Confined<B>, opts: &Options) -> Result
 /// kustomize's legacy exec transformer plugin (what `kubectl kustomize
 /// --enable-alpha-plugins` runs): the config object's file as the argument,
 /// a plain manifest stream on stdin and stdout.
-pub fn run_legacy<B: Backend>(config_text: &str, input: &str, src: &Confined<B>, opts: &Options) -> Result<String> {
+/// Returns the stream and the warnings to print (the library never prints).
+pub fn run_legacy<B: Backend>(
+    config_text: &str,
+    input: &str,
+    src: &Confined<B>,
+    opts: &Options,
+) -> Result<(String, Vec<Diagnostic>)> {
     let fc = crate::yaml::parse_stream(config_text, "plugin config")?.into_iter().next().map(|d| d.value);
     let config = function_config(fc.as_ref())?;
     let items: Vec<Value> =
         crate::yaml::parse_stream_limited(input, "<stdin>", src.limits())?.into_iter().map(|d| d.value).collect();
     // What stops `render` stops the plugin, so kustomize's build fails too.
     let rendered = transform(config, &items, src, &Options { lenient: false, allow_dangling: false, ..opts.clone() })?;
-    for d in rendered.diagnostics.iter().filter(|d| d.severity != Severity::Note) {
-        eprintln!("{d}");
-    }
-    Ok(crate::yaml::to_yaml_stream(rendered.objects.iter().map(|o| &o.value)))
+    let warnings = rendered.diagnostics.into_iter().filter(|d| d.severity != Severity::Note).collect();
+    Ok((crate::yaml::to_yaml_stream(rendered.objects.iter().map(|o| &o.value)), warnings))
 }
 
 fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B>, opts: &Options) -> Result<Rendered> {
