@@ -140,7 +140,7 @@ pub struct InputArgs {
     #[command(flatten)]
     pub app: AppArgs,
     /// Turn dangling references into warnings.
-    #[arg(long, env = "IMPRINT_ALLOW_DANGLING")]
+    #[arg(long, env = "IMPRINT_ALLOW_DANGLING", value_parser = clap::builder::FalseyValueParser::new())]
     pub allow_dangling: bool,
     /// Also emit the N previous versions of each bundle from git history
     /// (beats imprint.yaml's keepVersions).
@@ -241,7 +241,7 @@ pub struct RenderArgs {
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
     /// Allow a render with no objects (Argo CD prunes everything on empty output).
-    #[arg(long, env = "IMPRINT_ALLOW_EMPTY")]
+    #[arg(long, env = "IMPRINT_ALLOW_EMPTY", value_parser = clap::builder::FalseyValueParser::new())]
     pub allow_empty: bool,
     /// Print the effective template values and exit.
     #[arg(long)]

@@ -28,6 +28,13 @@ pub(super) fn render_cmd(args: &RenderArgs, env: &Environment) -> Result<i32, Er
     }
     match &args.output {
         Some(path) if path.is_dir() || path.to_string_lossy().ends_with('/') => {
+            // One YAML file per object: a JSON List has no per-file form.
+            if args.format != OutputFormat::Yaml {
+                return Err(Error::new(ErrorKind::Usage(format!(
+                    "-o {} writes one YAML file per object; --format json writes one List to a file or stdout",
+                    path.display()
+                ))));
+            }
             emit::write_dir(path, &rendered.objects, &limits)?
         }
         Some(path) => emit::write_file(path, &rendered.objects, args.format.into(), &limits)?,

@@ -2,6 +2,7 @@
 //! on them with a clean environment (no `IMPRINT_*`, no `ARGOCD_*`).
 #![allow(dead_code)]
 
+pub mod case;
 pub mod rows;
 
 use std::path::{Path, PathBuf};
