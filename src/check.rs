@@ -11,13 +11,10 @@ use crate::model::Object;
 use crate::model::annotations;
 use crate::refs::{Role, Seg, Via};
 use crate::render::Rendered;
+pub use crate::report::{CHECK_SCHEMA_VERSION, CheckReport, Summary};
 use base64::Engine as _;
-use serde::Serialize;
 use serde_json::Value;
 use std::fmt::Write as _;
-
-/// Version of the JSON schema; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
 
 /// What `check` was asked to do beyond the render itself.
 #[derive(Debug, Clone, Copy, Default)]
@@ -521,14 +518,6 @@ fn recreated(o: &Object) -> bool {
     replace || hook || force || o.has_generated_name()
 }
 
-/// Counts by severity.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
-pub struct Summary {
-    pub errors: usize,
-    pub warnings: usize,
-    pub notes: usize,
-}
-
 #[must_use]
 pub fn summary(findings: &[Diagnostic]) -> Summary {
     let count = |s| findings.iter().filter(|d| d.severity == s).count();
@@ -563,18 +552,10 @@ pub fn to_text(findings: &[Diagnostic]) -> String {
     out
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct JsonReport<'a> {
-    schema_version: u32,
-    summary: Summary,
-    findings: &'a [Diagnostic],
-}
-
 /// The JSON report (schema in docs/commands.md).
 #[must_use]
 pub fn to_json(findings: &[Diagnostic]) -> String {
-    let r = JsonReport { schema_version: SCHEMA_VERSION, summary: summary(findings), findings };
+    let r = CheckReport { schema_version: CHECK_SCHEMA_VERSION, summary: summary(findings), findings };
     let mut s = serde_json::to_string_pretty(&r).expect("findings always serialize");
     s.push('\n');
     s

@@ -1,69 +1,12 @@
 //! `imprint graph`: who uses which config. Built from a render's resolved
 //! references, so it sees exactly what `render` rewrites.
 
-use crate::diff::ObjectRef;
 use crate::model::Object;
 use crate::model::annotations;
 use crate::refs::Role;
 use crate::render::Rendered;
-use serde::Serialize;
+pub use crate::report::{Bundle, Dangling, Edge, GRAPH_SCHEMA_VERSION, Graph, ObjectRef};
 use std::fmt::Write as _;
-
-/// Version of the JSON schema; bumped on any incompatible change.
-pub const SCHEMA_VERSION: u32 = 1;
-
-/// One use of a bundle.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Edge {
-    pub referrer: ObjectRef,
-    /// env, envFrom, volume, projected, imagePullSecret, serviceAccount,
-    /// ingressTLS, ingressAnnotation, gateway, helmRelease, rbac,
-    /// persistentVolume, custom.
-    pub via: &'static str,
-    /// Path of the field in the referrer.
-    pub field: String,
-    pub optional: bool,
-}
-
-/// A ConfigMap or Secret of the output and everything that uses it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Bundle {
-    /// The app folder, when the graph spans several apps.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub app: Option<String>,
-    pub kind: String,
-    pub namespace: String,
-    /// The name before versioning.
-    pub name: String,
-    /// The name in the output, when versioned.
-    pub versioned_name: Option<String>,
-    /// A previous version kept by `keepVersions` (nothing refers to it).
-    pub superseded: bool,
-    pub used_by: Vec<Edge>,
-}
-
-/// A reference to something that is not in the output.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Dangling {
-    /// The app folder, when the graph spans several apps.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub app: Option<String>,
-    pub referrer: ObjectRef,
-    pub kind: String,
-    pub namespace: String,
-    pub name: String,
-    pub field: String,
-}
-
-/// The whole graph; its JSON form is `graph --format json`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Graph {
-    pub schema_version: u32,
-    pub bundles: Vec<Bundle>,
-    pub dangling: Vec<Dangling>,
-}
 
 fn object_ref(o: &Object) -> ObjectRef {
     ObjectRef::from(o)
@@ -137,7 +80,7 @@ pub fn build(r: &Rendered) -> Graph {
             }
         })
         .collect();
-    Graph { schema_version: SCHEMA_VERSION, bundles: bundles.into_iter().map(|(_, b)| b).collect(), dangling }
+    Graph { schema_version: GRAPH_SCHEMA_VERSION, bundles: bundles.into_iter().map(|(_, b)| b).collect(), dangling }
 }
 
 impl Graph {
@@ -145,7 +88,7 @@ impl Graph {
     /// dangling name says which app it belongs to.
     #[must_use]
     pub fn merge(parts: Vec<(String, Graph)>) -> Graph {
-        let mut out = Graph { schema_version: SCHEMA_VERSION, bundles: Vec::new(), dangling: Vec::new() };
+        let mut out = Graph { schema_version: GRAPH_SCHEMA_VERSION, bundles: Vec::new(), dangling: Vec::new() };
         for (app, g) in parts {
             out.bundles.extend(g.bundles.into_iter().map(|b| Bundle { app: Some(app.clone()), ..b }));
             out.dangling.extend(g.dangling.into_iter().map(|d| Dangling { app: Some(app.clone()), ..d }));

@@ -26,6 +26,7 @@ pub mod order;
 pub mod pipeline;
 pub mod refs;
 pub mod render;
+pub mod report;
 pub mod rewrite;
 pub mod source;
 pub mod template;
