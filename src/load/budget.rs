@@ -1,14 +1,9 @@
 //! The input budgets: totals of documents, nodes and bytes over all
-//! files, and the batched parallel parse that keeps memory bounded.
+//! files, and what one file may still parse under them.
 
-use super::objects::parse_counted;
-use super::template_values::{is_template, render_template};
-use super::{Parsed, utf8};
 use crate::error::{Error, ErrorKind, Result};
 use crate::limits::{Limit, Limits};
 use crate::yaml;
-use rayon::prelude::*;
-use serde_json::Value;
 
 /// Documents, YAML nodes and bytes of strings of parsed input, for the
 /// limits on their totals.
@@ -129,59 +124,4 @@ pub(super) fn within<T>(
 /// `*alias`). Only such a file can build more nodes than it has bytes.
 pub(super) fn may_alias(text: &str) -> bool {
     text.contains('&') && text.contains('*')
-}
-
-/// Renders (`.hbs`) and parses manifest files, with the limits on documents
-/// and nodes counted over all of them (starting from `total`, the values
-/// files'), and returns them in file order.
-///
-/// Memory stays bounded before the totals are checked, on any number of
-/// cores: templates are rendered first, in file order, all of their output
-/// together held to `--max-output-size`; then files are parsed on every core
-/// in batches of at most `--max-yaml-nodes` bytes of text. Without aliases a
-/// node takes at least a byte of text, so a batch cannot build more nodes
-/// than the limit; a file that may use aliases is parsed alone (its aliases
-/// may replay `--max-alias-expansion` nodes). Results are checked in file
-/// order, so the error reported is the one a sequential run would give,
-/// whichever thread finished first.
-pub(crate) fn parse_files(
-    raw: Vec<(String, Vec<u8>)>,
-    values: &Value,
-    limits: &Limits,
-    mut total: Tally,
-    budget: &std::sync::Arc<crate::template::Budget>,
-) -> Result<(Vec<Parsed>, Tally)> {
-    let mut texts = Vec::with_capacity(raw.len());
-    for (path, bytes) in raw {
-        let text = utf8(bytes, &path)?;
-        let text = if is_template(&path) { render_template(&text, &path, values, budget)? } else { text };
-        texts.push((path, text));
-    }
-    let mut batches: Vec<Vec<(String, String)>> = Vec::new();
-    let mut batch_bytes = usize::MAX;
-    for (path, text) in texts {
-        let charge = if may_alias(&text) { usize::MAX } else { text.len() };
-        if batch_bytes.saturating_add(charge) > limits.max_yaml_nodes {
-            batches.push(Vec::new());
-            batch_bytes = 0;
-        }
-        batch_bytes = batch_bytes.saturating_add(charge);
-        batches.last_mut().expect("pushed above").push((path, text));
-    }
-    let mut out = Vec::new();
-    for batch in batches {
-        let parsed: Vec<Result<(Parsed, Tally)>> = batch
-            .into_par_iter()
-            .map(|(path, text)| {
-                let (objects, tally) = within(total, limits, &path, |budget| parse_counted(&text, &path, budget))?;
-                Ok(((objects, (path, text)), tally))
-            })
-            .collect();
-        for result in parsed {
-            let (parsed, tally) = result?;
-            total.add(tally, &parsed.1.0, limits)?;
-            out.push(parsed);
-        }
-    }
-    Ok((out, total))
 }

@@ -10,11 +10,13 @@ mod objects;
 mod template_values;
 
 pub use budget::Tally;
-pub(crate) use budget::parse_files;
+use budget::{may_alias, within};
 pub(crate) use discover::resource_files;
 pub use generators::{generator_inputs, read_generators, read_generators_where};
 pub use imprint_yaml::parse_config;
 pub use objects::{parse_counted, parse_objects};
+use rayon::prelude::*;
+use template_values::{is_template, render_template};
 pub use template_values::{read_values, read_values_counted};
 
 use crate::config::{self, Generator, RenderConfig};
@@ -132,6 +134,61 @@ pub(crate) fn utf8(bytes: Vec<u8>, path: &str) -> Result<String> {
     String::from_utf8(bytes).map_err(|e| {
         Error::new(ErrorKind::Yaml(format!("not valid UTF-8 (byte {})", e.utf8_error().valid_up_to()))).in_file(path)
     })
+}
+
+/// Renders (`.hbs`) and parses manifest files, with the limits on documents
+/// and nodes counted over all of them (starting from `total`, the values
+/// files'), and returns them in file order.
+///
+/// Memory stays bounded before the totals are checked, on any number of
+/// cores: templates are rendered first, in file order, all of their output
+/// together held to `--max-output-size`; then files are parsed on every core
+/// in batches of at most `--max-yaml-nodes` bytes of text. Without aliases a
+/// node takes at least a byte of text, so a batch cannot build more nodes
+/// than the limit; a file that may use aliases is parsed alone (its aliases
+/// may replay `--max-alias-expansion` nodes). Results are checked in file
+/// order, so the error reported is the one a sequential run would give,
+/// whichever thread finished first.
+pub(crate) fn parse_files(
+    raw: Vec<(String, Vec<u8>)>,
+    values: &Value,
+    limits: &Limits,
+    mut total: Tally,
+    budget: &std::sync::Arc<crate::template::Budget>,
+) -> Result<(Vec<Parsed>, Tally)> {
+    let mut texts = Vec::with_capacity(raw.len());
+    for (path, bytes) in raw {
+        let text = utf8(bytes, &path)?;
+        let text = if is_template(&path) { render_template(&text, &path, values, budget)? } else { text };
+        texts.push((path, text));
+    }
+    let mut batches: Vec<Vec<(String, String)>> = Vec::new();
+    let mut batch_bytes = usize::MAX;
+    for (path, text) in texts {
+        let charge = if may_alias(&text) { usize::MAX } else { text.len() };
+        if batch_bytes.saturating_add(charge) > limits.max_yaml_nodes {
+            batches.push(Vec::new());
+            batch_bytes = 0;
+        }
+        batch_bytes = batch_bytes.saturating_add(charge);
+        batches.last_mut().expect("pushed above").push((path, text));
+    }
+    let mut out = Vec::new();
+    for batch in batches {
+        let parsed: Vec<Result<(Parsed, Tally)>> = batch
+            .into_par_iter()
+            .map(|(path, text)| {
+                let (objects, tally) = within(total, limits, &path, |budget| parse_counted(&text, &path, budget))?;
+                Ok(((objects, (path, text)), tally))
+            })
+            .collect();
+        for result in parsed {
+            let (parsed, tally) = result?;
+            total.add(tally, &parsed.1.0, limits)?;
+            out.push(parsed);
+        }
+    }
+    Ok((out, total))
 }
 
 #[cfg(test)]
