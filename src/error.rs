@@ -188,22 +188,33 @@ impl fmt::Display for Error {
     /// `<what> (<file>:<line>)` on the first line, then indented context lines.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.kind)?;
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
-            (Some(file), None) => write!(f, " ({file})")?,
-            _ => {}
-        }
-        if let Some(object) = &self.object {
-            write!(f, "\n  object: {object}")?;
-        }
-        if let Some(field) = &self.field {
-            write!(f, "\n  field: {field}")?;
-        }
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+        let d = &self.0;
+        write_where(f, (&d.file, d.line), &d.object, d.field.as_ref(), &d.help)
     }
+}
+
+/// The one display of where a message applies, for errors and findings
+/// alike: ` (<file>:<line>)` on the message's line, then `object:`,
+/// `field:` (errors only: a finding's field is in `check`'s report) and
+/// `help:` lines.
+fn write_where(
+    f: &mut fmt::Formatter<'_>,
+    (file, line): (&Option<String>, Option<u64>),
+    object: &Option<String>,
+    field: Option<&String>,
+    help: &Option<String>,
+) -> fmt::Result {
+    match (file, line) {
+        (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
+        (Some(file), None) => write!(f, " ({file})")?,
+        _ => {}
+    }
+    for (what, value) in [("object", object.as_ref()), ("field", field), ("help", help.as_ref())] {
+        if let Some(value) = value {
+            write!(f, "\n  {what}: {value}")?;
+        }
+    }
+    Ok(())
 }
 
 impl std::error::Error for Error {}
@@ -329,17 +340,6 @@ fn in_folder(folder: &str, file: Option<&str>) -> String {
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}[{}]: {}", self.severity.as_str(), self.code, self.message)?;
-        match (&self.file, self.line) {
-            (Some(file), Some(line)) => write!(f, " ({file}:{line})")?,
-            (Some(file), None) => write!(f, " ({file})")?,
-            _ => {}
-        }
-        if let Some(object) = &self.object {
-            write!(f, "\n  object: {object}")?;
-        }
-        if let Some(help) = &self.help {
-            write!(f, "\n  help: {help}")?;
-        }
-        Ok(())
+        write_where(f, (&self.file, self.line), &self.object, None, &self.help)
     }
 }
