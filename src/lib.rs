@@ -4,7 +4,8 @@
 //! [`source`] → [`load`] → [`generate`] → [`version`] → [`rewrite`] →
 //! [`order`] → [`emit`]; [`render`] runs it. [`refs`] is the reference
 //! table, [`version::hash`] the hash contract, [`yaml`] and [`template`] the
-//! only users of their crates.
+//! only users of their crates. [`work`] counts work for the tests that
+//! pin linear costs.
 #![forbid(unsafe_code)]
 
 pub mod check;
@@ -29,4 +30,5 @@ pub mod source;
 pub mod template;
 pub mod values;
 pub mod version;
+pub mod work;
 pub mod yaml;

@@ -69,6 +69,7 @@ pub fn plan(
     let mut seen: HashSet<(*const [usize], Role, bool)> = HashSet::new();
     for l in links {
         if seen.insert((std::sync::Arc::as_ptr(&l.to), l.reference.role, l.reference.optional)) {
+            crate::work::add(l.to.len() as u64);
             for &t in l.to.iter() {
                 users[t].push(l);
             }
@@ -389,6 +390,7 @@ fn scan_mentions<'a>(
                 if !homonym {
                     seen_here.insert(name);
                 }
+                crate::work::add(idxs.len() as u64);
                 for &i in idxs {
                     if i != o && !(homonym && objects[i].origin.generated_from.is_some()) {
                         found.entry((*name, i)).or_insert_with(|| (o, fp.to_string(), is_identity(path)));
