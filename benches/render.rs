@@ -1,7 +1,7 @@
 //! Criterion benchmarks of the pipeline stages that grow with the input:
 //! the hash of a large bundle, and a full render (load + pipeline + emit)
-//! of a synthetic app. Whole-command timings against `kubectl kustomize`
-//! live in BENCHMARKS.md.
+//! of a synthetic app; and how long hostile inputs take to be refused.
+//! Whole-command timings against `kubectl kustomize` live in BENCHMARKS.md.
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use imprint::model::annotations;
@@ -109,5 +109,47 @@ fn bench_stages(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, bench_render, bench_hash, bench_stages);
+/// How long hostile inputs take to be refused. Tests assert no time
+/// (issue 17): tests/hardening.rs checks what the refusals say and
+/// tests/linear.rs counts the work done before them; the time is here.
+fn bench_hostile(c: &mut Criterion) {
+    let mut bomb = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
+    for (p, c) in ('a'..='h').zip('b'..='i') {
+        bomb.push_str(&format!("{c}: &{c} [*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p},*{p}]\n"));
+    }
+    let streams = [
+        ("alias bomb", bomb),
+        ("100,000-deep nesting", format!("{}{}", "[".repeat(100_000), "]".repeat(100_000))),
+        ("a million documents", (0..1_000_000).map(|i| format!("---\nk: {i}\n")).collect()),
+        (
+            "6 million nodes",
+            format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: z}}\nspec: [{}0]\n", "0,".repeat(6_000_000)),
+        ),
+    ];
+    let limits = imprint::limits::Limits::default();
+    let mut group = c.benchmark_group("hostile");
+    group.sample_size(10);
+    for (name, text) in &streams {
+        assert!(imprint::load::load_stream(text, "<stdin>", &limits).is_err(), "{name} is refused");
+        group.bench_function(*name, |b| {
+            b.iter(|| black_box(imprint::load::load_stream(text, "<stdin>", &limits).is_err()))
+        });
+    }
+    // Six nested loops over 16 values: refused at a million iterations.
+    let dir = tempfile::tempdir().unwrap();
+    let values: Vec<String> = (1..=16).map(|i| i.to_string()).collect();
+    std::fs::write(dir.path().join("imprint.yaml"), format!("values:\n  inline: {{n: [{}]}}\n", values.join(",")))
+        .unwrap();
+    std::fs::write(
+        dir.path().join("big.yaml.hbs"),
+        "{{#each n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}# padding\n{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}",
+    )
+    .unwrap();
+    let src = Confined::new(DirSource::open(dir.path()).unwrap());
+    assert!(imprint::load::load_dir(&src).is_err(), "the loop is refused");
+    group.bench_function("template loop", |b| b.iter(|| black_box(imprint::load::load_dir(&src).is_err())));
+    group.finish();
+}
+
+criterion_group!(benches, bench_render, bench_hash, bench_stages, bench_hostile);
 criterion_main!(benches);

@@ -411,10 +411,12 @@ fn spellings<'a>(
     let mut found = std::collections::HashMap::new();
     let Some(text) = texts.get(o.origin.file.as_str()) else { return found };
     let start = usize::try_from(o.origin.line.saturating_sub(1)).unwrap_or(0);
+    let mut scanned = 0;
     for (n, line) in text.lines().enumerate().skip(start) {
         if n > start && (line.starts_with("---") || line.starts_with("...")) {
             break;
         }
+        scanned += 1;
         let t = line.trim_start().trim_start_matches("- ");
         let (key, rest) = match t.split_once(':') {
             Some((k, r)) if !k.contains(' ') || k.is_empty() => (k, r),
@@ -427,6 +429,7 @@ fn spellings<'a>(
             }
         }
     }
+    crate::work::add(scanned);
     found
 }
 

@@ -5,7 +5,8 @@
 //! [`order`] → [`emit`]; [`pipeline`] runs it ([`render`] holds the
 //! stages between loading and ordering). [`refs`] is the reference
 //! table, [`version::hash`] the hash contract, [`yaml`] and [`template`] the
-//! only users of their crates.
+//! only users of their crates. [`work`] counts work for the tests that
+//! pin linear costs.
 #![forbid(unsafe_code)]
 
 pub mod check;
@@ -32,4 +33,5 @@ pub mod source;
 pub mod template;
 pub mod values;
 pub mod version;
+pub mod work;
 pub mod yaml;

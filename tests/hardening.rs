@@ -1,5 +1,9 @@
 //! Hostile repositories: confinement, limits, no leaks, atomic output,
 //! concurrency (issue 8). Every run goes through the real binary.
+//!
+//! Nothing here measures time (issue 17): that an input stops at its limit,
+//! or costs work linear in its size, is counted in tests/linear.rs, and the
+//! timings of the refusals are in benches/render.rs (`hostile`).
 
 mod common;
 use common::*;
@@ -9,9 +13,12 @@ use std::time::{Duration, Instant};
 
 const CM: &str = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: cfg}\ndata: {k: v}\n";
 
-/// Runs the binary under `ulimit -v` (1 GiB of address space) with a
-/// deadline, feeding `stdin` from a file; returns (exit code, stderr, time).
-fn bounded(args: &[&str], stdin_file: Option<&Path>, dir: &Path) -> (i32, String, Duration) {
+/// Runs the binary under `ulimit -v` (1 GiB of address space), feeding
+/// `stdin` from a file; returns (exit code, stderr). The 600 s deadline is
+/// a hang guard, not a ceiling: it kills a child that would otherwise hold
+/// the test run forever. (At 60 s a debug build on a 2-core machine shared
+/// with two other builds once went past it: the node bomb.)
+fn bounded(args: &[&str], stdin_file: Option<&Path>, dir: &Path) -> (i32, String) {
     let script = "ulimit -v 1048576; exec \"$0\" \"$@\"";
     let mut cmd = Command::new("bash");
     cmd.arg("-c").arg(script).arg(bin()).args(args).current_dir(dir).env_clear();
@@ -27,11 +34,11 @@ fn bounded(args: &[&str], stdin_file: Option<&Path>, dir: &Path) -> (i32, String
             let mut err = String::new();
             use std::io::Read;
             child.stderr.take().unwrap().read_to_string(&mut err).unwrap();
-            return (status.code().unwrap_or(-1), err, start.elapsed());
+            return (status.code().unwrap_or(-1), err);
         }
-        if start.elapsed() > Duration::from_secs(60) {
+        if start.elapsed() > Duration::from_secs(600) {
             let _ = child.kill();
-            panic!("imprint {args:?} did not finish in 60 s");
+            panic!("imprint {args:?} did not finish in 600 s");
         }
         std::thread::sleep(Duration::from_millis(20));
     }
@@ -40,17 +47,21 @@ fn bounded(args: &[&str], stdin_file: Option<&Path>, dir: &Path) -> (i32, String
 #[test]
 fn huge_and_hostile_inputs_fail_fast_in_bounded_memory() {
     let t = Tree::new().file("ok.yaml", CM);
-    // A 1 GB (sparse) file: refused by size before a byte is read.
+    // A 1 GB (sparse) file: refused by size (that no byte of it is read is
+    // tests/linear.rs a_file_over_the_size_limit_is_never_read).
     let f = std::fs::File::create(t.path().join("huge.yaml")).unwrap();
     f.set_len(1 << 30).unwrap();
-    let (code, err, took) = bounded(&["render", "."], None, t.path());
+    let (code, err) = bounded(&["render", "."], None, t.path());
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("huge.yaml") && err.contains("larger than the limit") && err.contains("--max-file-size"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(10), "{took:?}");
-    // Streams on stdin: an alias bomb, 100,000-deep nesting, a million documents.
+    // Streams on stdin: an alias bomb, 100,000-deep nesting, a million
+    // documents. Each stops inside the parser, at its budget: the line in
+    // the error is where the budget ran out, not the end of the stream (the
+    // 7th line's aliases pass a million nodes, the 200,001st document
+    // starts on line 400,001).
     let dir = tempfile::tempdir().unwrap();
     let mut bomb = String::from("a: &a [\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\",\"x\"]\n");
     for (p, c) in ('a'..='h').zip('b'..='i') {
@@ -59,31 +70,29 @@ fn huge_and_hostile_inputs_fail_fast_in_bounded_memory() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let million: String = (0..1_000_000).map(|i| format!("---\nk: {i}\n")).collect();
     let cases = [
-        ("bomb", bomb, "aliases expand past the limit of 1000000", "--max-alias-expansion"),
-        ("deep", deep, "nesting deeper than the limit of 128 levels", "--max-depth"),
-        ("million", million, "more than the limit of 200000 YAML documents", "--max-documents"),
+        ("bomb", bomb, "aliases expand past the limit of 1000000 (<stdin>:7)", "--max-alias-expansion"),
+        ("deep", deep, "nesting deeper than the limit of 128 levels (<stdin>:1)", "--max-depth"),
+        ("million", million, "more than the limit of 200000 YAML documents (<stdin>:400001)", "--max-documents"),
     ];
     for (name, text, what, flag) in cases {
         let p = dir.path().join(name);
         std::fs::write(&p, text).unwrap();
-        let (code, err, took) = bounded(&["render", "-"], Some(&p), dir.path());
+        let (code, err) = bounded(&["render", "-"], Some(&p), dir.path());
         assert_eq!(code, 2, "{name}: {err}");
-        assert!(err.starts_with(&format!("error: {what} (<stdin>:")), "{name}: {err}");
+        assert!(err.starts_with(&format!("error: {what}\n")), "{name}: {err}");
         assert!(err.contains(&format!("raise the limit with {flag}")), "{name}: {err}");
-        assert!(took < Duration::from_secs(20), "{name}: {took:?}");
     }
     // A node bomb: `[0,0,0,…]` takes 40 times its size once parsed. 12 MB
     // of it (6 million nodes) stops at the 5,000,000-node default, within
-    // the 1 GiB address space.
+    // the 1 GiB address space (tests/linear.rs: no node past the limit is built).
     let zeros = format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: z}}\nspec: [{}0]\n", "0,".repeat(6_000_000));
     let nodes = Tree::new().file("zeros.yaml", zeros);
-    let (code, err, took) = bounded(&["render", "."], None, nodes.path());
+    let (code, err) = bounded(&["render", "."], None, nodes.path());
     assert_eq!(code, 2, "{err}");
     assert!(
         err.starts_with("error: more than the limit of 5000000 YAML nodes in all input files (zeros.yaml:"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(60), "{took:?}");
     // The limits are flags.
     let small = Tree::new().file("a.yaml", CM);
     small.render(&["--max-file-size", "10"]).bad_input(&["a.yaml", "larger than the limit of 10 bytes"]);
@@ -102,10 +111,10 @@ fn special_files_and_odd_names() {
     assert!(status.success());
     let fifo2 = Command::new("mkfifo").arg(t.path().join("pipe.yaml")).status().unwrap();
     assert!(fifo2.success());
-    let (code, err, _) = bounded(&["render", "."], None, t.path());
+    let (code, err) = bounded(&["render", "."], None, t.path());
     assert_eq!(code, 0, "{err}");
     let named = t.file("imprint.yaml", "configMapGenerator:\n- name: g\n  files: [conf/pipe]\n");
-    let (code, err, _) = bounded(&["render", "."], None, named.path());
+    let (code, err) = bounded(&["render", "."], None, named.path());
     assert_eq!(code, 2);
     assert!(err.contains("conf/pipe") && err.contains("not a regular file"), "{err}");
     // A non-UTF-8 file name in a listed folder is refused by name.
@@ -379,20 +388,20 @@ fn generator_and_template_output_limits() {
     let t = Tree::new().file("imprint.yaml", "configMapGenerator:\n- name: g\n  envs: [a.env]\n").file("a.env", env);
     t.render(&[]).bad_input(&["10001 keys", "limit is 10000", "imprint.yaml:2", "--max-bundle-keys"]);
     t.render(&["--max-bundle-keys", "10001"]).ok();
-    // A loop that multiplies a small repository into a huge stream stops.
+    // A loop that multiplies a small repository into a huge stream stops
+    // (at the limit: tests/linear.rs template_loops_stop_at_the_limit).
     let t = Tree::new()
         .file("imprint.yaml", "values:\n  inline: {n: [1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16]}\n")
         .file(
             "big.yaml.hbs",
             "{{#each n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}{{#each @root.n}}# padding padding padding padding padding padding\n{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}{{/each}}",
         );
-    let (code, err, took) = bounded(&["render", "."], None, t.path());
+    let (code, err) = bounded(&["render", "."], None, t.path());
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("templates loop more than the limit of 1000000 times") && err.contains("big.yaml.hbs"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(30), "{took:?}");
 }
 
 /// Three ConfigMaps in two files, one with an anchor and an alias.
@@ -540,7 +549,8 @@ fn a_failing_writer_leaves_the_previous_output() {
 fn limit_bypasses_found_in_review() {
     // Templates: tiny sources, huge output. They render first (all output
     // together held to --max-output-size) and are batched by what they
-    // render, so eight of them no longer parse at once.
+    // render, so eight of them no longer parse at once (the nodes built are
+    // counted in tests/linear.rs rendered_templates_share_the_node_limit).
     let n: Vec<String> = (0..120).map(|i| i.to_string()).collect();
     let mut t = Tree::new().file("imprint.yaml", format!("values:\n  inline: {{n: [{}]}}\n", n.join(",")));
     for i in 0..8 {
@@ -550,14 +560,14 @@ fn limit_bypasses_found_in_review() {
         );
     }
     let args = ["render", ".", "--max-yaml-nodes", "2000000", "--max-template-iterations", "100000000"];
-    let (code, err, took) = bounded(&args, None, t.path());
+    let (code, err) = bounded(&args, None, t.path());
     assert_eq!(code, 2, "{err}");
     assert!(
         err.starts_with("error: more than the limit of 2000000 YAML nodes in all input files (t1.yaml.hbs"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(60), "{took:?}");
-    // Aliases: 2 KB files that each replay 890,000 nodes are parsed one at a time.
+    // Aliases: 2 KB files that each replay 890,000 nodes are parsed one at
+    // a time (tests/linear.rs aliased_files_are_parsed_one_at_a_time).
     let mut aliased = Tree::new();
     let zeros = vec!["0"; 1000].join(",");
     let tens = ["*a"; 10].join(",");
@@ -568,10 +578,9 @@ fn limit_bypasses_found_in_review() {
             format!("apiVersion: x.io/v1\nkind: Z\nmetadata: {{name: a{i}}}\nx: &a [{zeros}]\ny: &b [{tens}]\nspec: [{many}]\n"),
         );
     }
-    let (code, err, took) = bounded(&["render", "."], None, aliased.path());
+    let (code, err) = bounded(&["render", "."], None, aliased.path());
     assert_eq!(code, 2, "{err}");
     assert!(err.starts_with("error: more than the limit of 5000000 YAML nodes in all input files (a05.yaml"), "{err}");
-    assert!(took < Duration::from_secs(60), "{took:?}");
     // Values files share the totals (and are read with the user's limits).
     let values = Tree::new()
         .file("imprint.yaml", "values:\n  files: [v1.yaml, v2.yaml]\n")
@@ -697,23 +706,23 @@ fn keep_versions_is_held_to_the_limits() {
 }
 
 /// Inputs a second review found that ran for minutes or took gigabytes
-/// inside the limits; each now stops at a limit, in well under a second.
+/// inside the limits; each now stops at a limit.
 #[test]
 fn second_review_bypasses() {
-    // Loops that write nothing: four nested each over 200 values (70 s before).
+    // Loops that write nothing: four nested each over 200 values (70 s
+    // before): they stop at the iteration limit (counted in tests/linear.rs).
     let zeros = vec!["0"; 200].join(",");
     let spin = Tree::new().file("imprint.yaml", format!("values:\n  inline: {{a: [{zeros}]}}\n")).file(
         "cm.yaml.hbs",
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: t}\ndata:\n  k: v{{#each a}}{{#each ../a}}{{#each ../../a}}{{#each ../../../a}}{{/each}}{{/each}}{{/each}}{{/each}}\n",
     );
-    let (code, err, took) = bounded(&["render", "."], None, spin.path());
+    let (code, err) = bounded(&["render", "."], None, spin.path());
     assert_eq!(code, 2, "{err}");
     assert!(
         err.contains("templates loop more than the limit of 1000000 times in all")
             && err.contains("--max-template-iterations"),
         "{err}"
     );
-    assert!(took < Duration::from_secs(10), "{took:?}");
     // Generator-input templates share one output budget (each had 200 MiB).
     let mut gens = String::from("values:\n  inline: {x: 0123456789}\nconfigMapGenerator:\n");
     let mut t = Tree::new();
@@ -816,9 +825,9 @@ fn diff_and_history_stay_bounded() {
 }
 
 /// Inputs a third review found where one finding or one token cost a step
-/// per object: minutes at 30,000 objects. Each is now linear. The ceilings
-/// sit 5x above these parts' debug-build times (about 3 s and 1.6 s) and
-/// below what the old code took even in release (about 29 s and 18 s).
+/// per object: minutes at 30,000 objects. Each is now linear: counted at two
+/// sizes in tests/linear.rs (unused_bundle_findings_are_linear,
+/// a_name_mentioned_everywhere_is_scanned_once); here, what the binary prints.
 #[test]
 fn third_review_lookups_stay_linear() {
     // 10,000 versioned ConfigMaps nothing uses: one unused-bundle finding
@@ -828,12 +837,9 @@ fn third_review_lookups_stay_linear() {
         .collect();
     let unused =
         Tree::new().file("imprint.yaml", "versionResources: all\nresources: [cms.yaml]\n").file("cms.yaml", cms);
-    let start = Instant::now();
     let out = imprint(&["check", unused.path().to_str().unwrap()], None, &[]);
-    let took = start.elapsed();
     assert!(out.stdout.contains("check: 0 error(s), 10000 warning(s)"), "{}", out.stderr);
     assert_eq!(out.stdout.matches("warning[unused-bundle]").count(), 10_000);
-    assert!(took < Duration::from_secs(15), "{took:?}");
     // 1,500 namespaces, each with a ConfigMap `x` its Pod reads, and one
     // string of 500,000 `x` tokens: each token used to visit all 1,500.
     let mut all = String::new();
@@ -847,18 +853,16 @@ fn third_review_lookups_stay_linear() {
         vec!["x"; 500_000].join(" ")
     ));
     let mentioned = Tree::new().file("imprint.yaml", "resources: [all.yaml]\n").file("all.yaml", all);
-    let start = Instant::now();
     let out = imprint(&["render", "-v", mentioned.path().to_str().unwrap()], None, &[]);
-    let took = start.elapsed();
     // The string names `x`, so no `x` is versioned (§4), and each says where.
     assert_eq!(out.ok().matches("\n  name: x\n").count(), 1_500, "every x keeps its name");
     assert_eq!(out.stderr.matches("its name appears in ConfigMap/ns0/big at data.blob").count(), 1_500);
-    assert!(took < Duration::from_secs(15), "{took:?}");
 }
 
 /// A fourth review's inputs of the same kind: a name in thousands of
 /// namespaces (each lookup scanned them all: `graph` 118 s at 10,000), and
 /// `check` rescanning a whole List for each of its items (60 s at 4,000).
+/// Counted at two sizes in tests/linear.rs; here, what the binary prints.
 #[test]
 fn fourth_review_lookups_stay_linear() {
     let mut all = String::new();
@@ -868,24 +872,18 @@ fn fourth_review_lookups_stay_linear() {
         ));
     }
     let spread = Tree::new().file("imprint.yaml", "resources: [all.yaml]\n").file("all.yaml", all);
-    let start = Instant::now();
     let out = imprint(&["graph", "--format", "json", spread.path().to_str().unwrap()], None, &[]);
-    let took = start.elapsed();
     let graph: serde_json::Value = serde_json::from_str(out.ok()).unwrap();
     let bundles = graph["bundles"].as_array().unwrap();
     assert_eq!(bundles.len(), 5_000);
     assert!(bundles.iter().all(|b| b["usedBy"].as_array().map(Vec::len) == Some(1)), "one user each");
-    assert!(took < Duration::from_secs(15), "{took:?}");
 
     let items: String = (0..3_000)
         .map(|i| format!("- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n    name: cm{i}\n    labels:\n      a: yes\n  data:\n    k: v\n"))
         .collect();
     let list = Tree::new().file("all.yaml", format!("apiVersion: v1\nkind: List\nitems:\n{items}"));
-    let start = Instant::now();
     let out = imprint(&["check", list.path().to_str().unwrap()], None, &[]);
-    let took = start.elapsed();
     assert_eq!(out.stdout.matches("warning[yaml11-ambiguous]").count(), 3_000, "{}", out.stderr);
-    assert!(took < Duration::from_secs(15), "{took:?}");
 
     // One ClusterRole listing `x` 6,000 times, `x` in 6,000 namespaces: the
     // RBAC rewrite held 6,000 x 6,000 names (2.0 GB) before deduplicating.
@@ -899,7 +897,6 @@ fn fourth_review_lookups_stay_linear() {
         vec!["x"; 6_000].join(",")
     ));
     let rbac = Tree::new().file("imprint.yaml", "versionResources: all\nresources: [all.yaml]\n").file("all.yaml", all);
-    let (code, err, took) = bounded(&["render", "."], None, rbac.path());
+    let (code, err) = bounded(&["render", "."], None, rbac.path());
     assert_eq!(code, 0, "{err}");
-    assert!(took < Duration::from_secs(15), "{took:?}");
 }
