@@ -61,7 +61,7 @@ pub fn permutation(objects: &[Object]) -> Vec<usize> {
 /// sorts by it, and several with one prefix by their content, so the order
 /// never depends on which file or document came first.
 #[must_use]
-pub fn sort_key(o: &Object) -> (usize, String, String, String, String, String, String) {
+fn sort_key(o: &Object) -> (usize, String, String, String, String, String, String) {
     let (group, version) = split_api_version(o.api_version());
     let (name, content) = if o.has_generated_name() {
         let prefix = o.value.pointer("/metadata/generateName").and_then(|v| v.as_str()).unwrap_or_default();

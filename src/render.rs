@@ -70,7 +70,7 @@ impl Rendered {
 
 /// The stages on loaded input, up to (not including) the order: objects
 /// come out in input order. [`crate::pipeline::run`] is what callers use.
-pub fn stages(loaded: Loaded, opts: &Options) -> Result<Rendered> {
+pub(crate) fn stages(loaded: Loaded, opts: &Options) -> Result<Rendered> {
     // The manifest texts are only for `check`; free them before the peak.
     let Loaded { config, mut objects, bundles, values, limits, template_budget, .. } = loaded;
     let config = &config;

@@ -290,6 +290,33 @@ fn allow_dangling_and_allow_empty_from_the_environment() {
     for off in ["", "0", "no", "Off"] {
         run(&render, &[], &[("IMPRINT_ALLOW_EMPTY", off)]).bad_input(&["no objects"]);
     }
+    // A misspelt value never turns a safety switch on.
+    for garbage in ["flase", "maybe", "2"] {
+        run(&render, &[], &[("IMPRINT_ALLOW_EMPTY", garbage)]).bad_input(&["--allow-empty", "expected 1/true"]);
+        let dangling = ["render", dangling.path().to_str().unwrap()];
+        run(&dangling, &[], &[("IMPRINT_ALLOW_DANGLING", garbage)]).bad_input(&["--allow-dangling"]);
+    }
+}
+
+/// A variable that is not UTF-8 is an error only where it is read, never a
+/// crash: Argo CD's values for a render, nothing at all for the others.
+#[test]
+fn an_environment_variable_that_is_not_utf8() {
+    use std::os::unix::ffi::OsStrExt;
+    let sample = repo_root().join("samples/web-message");
+    let bad = std::ffi::OsStr::from_bytes(b"caf\xe9");
+    let with = |args: &[&str], name: &str| {
+        let out = std::process::Command::new(bin()).args(args).env_clear().env(name, bad).output().unwrap();
+        (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stderr).into_owned())
+    };
+    let render = ["render", sample.to_str().unwrap()];
+    assert_eq!(with(&render, "UNRELATED").0, 0, "an unrelated variable is ignored");
+    assert_eq!(with(&["completions", "bash"], "ARGOCD_ENV_X").0, 0);
+    for name in ["ARGOCD_ENV_MESSAGE", "ARGOCD_APP_PARAMETERS"] {
+        let (code, err) = with(&render, name);
+        assert_eq!(code, 2, "{name}: {err}");
+        assert!(err.starts_with(&format!("error: environment variable {name} is not valid UTF-8")), "{err}");
+    }
 }
 
 /// One YAML file per object: `-o DIR/` with `--format json` (or

@@ -140,7 +140,7 @@ pub struct InputArgs {
     #[command(flatten)]
     pub app: AppArgs,
     /// Turn dangling references into warnings.
-    #[arg(long, env = "IMPRINT_ALLOW_DANGLING", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "IMPRINT_ALLOW_DANGLING", value_parser = switch)]
     pub allow_dangling: bool,
     /// Also emit the N previous versions of each bundle from git history
     /// (beats imprint.yaml's keepVersions).
@@ -241,7 +241,7 @@ pub struct RenderArgs {
     #[arg(short = 'o', long)]
     pub output: Option<PathBuf>,
     /// Allow a render with no objects (Argo CD prunes everything on empty output).
-    #[arg(long, env = "IMPRINT_ALLOW_EMPTY", value_parser = clap::builder::FalseyValueParser::new())]
+    #[arg(long, env = "IMPRINT_ALLOW_EMPTY", value_parser = switch)]
     pub allow_empty: bool,
     /// Print the effective template values and exit.
     #[arg(long)]
@@ -312,6 +312,18 @@ pub struct DiffArgs {
     /// left out (and the report says so) to fit a comment box.
     #[arg(long, value_name = "BYTES", value_parser = report_size)]
     pub max_report_size: Option<usize>,
+}
+
+/// A switch's `IMPRINT_*` variable, as Argo CD users write it: on for
+/// `1`, `true`, `yes`, `y`, `on`; off for empty, `0`, `false`, `no`, `n`,
+/// `off` (any case); anything else is refused, so a misspelt value never
+/// turns a safety switch on.
+fn switch(s: &str) -> Result<bool, String> {
+    match s.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "y" | "on" => Ok(true),
+        "" | "0" | "false" | "no" | "n" | "off" => Ok(false),
+        _ => Err("expected 1/true/yes/on or 0/false/no/off (or empty)".into()),
+    }
 }
 
 /// `--max-report-size`: at least [`diff::MIN_REPORT_SIZE`].
