@@ -97,6 +97,7 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
         first.entry((o.kind(), o.namespace(), o.annotation(annotations::BUNDLE).unwrap_or(o.name()))).or_insert(o);
     }
     for b in g.unused() {
+        crate::work::add(crate::work::Site::CheckUnused, 1);
         let Some(&o) = first.get(&(b.kind.as_str(), b.namespace.as_str(), b.name.as_str())) else {
             continue;
         };
@@ -429,7 +430,7 @@ fn spellings<'a>(
             }
         }
     }
-    crate::work::add(scanned);
+    crate::work::add(crate::work::Site::CheckScan, scanned);
     found
 }
 

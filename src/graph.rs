@@ -50,7 +50,7 @@ pub fn build(r: &Rendered) -> Graph {
         }
     }
     for l in r.links.iter().filter(|l| l.reference.role != Role::Provides) {
-        crate::work::add(l.to.len() as u64);
+        crate::work::add(crate::work::Site::Graph, l.to.len() as u64);
         for t in l.to.iter() {
             let Some(&pos) = pos_of.get(t) else { continue };
             bundles[pos].1.used_by.push(Edge {

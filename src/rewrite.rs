@@ -29,7 +29,7 @@ pub fn rewrite(objects: &mut [Object], links: &[Link], new_names: &[Option<Strin
             _ => {}
         }
         let answer = *answers.entry(std::sync::Arc::as_ptr(&l.to)).or_insert_with(|| {
-            crate::work::add(l.to.len() as u64);
+            crate::work::add(crate::work::Site::Rewrite, l.to.len() as u64);
             let news: BTreeSet<&str> = l.to.iter().filter_map(|&t| new_names[t].as_deref()).collect();
             // Objects of one name in several namespaces: one answer only
             // when all are renamed to the same name (the same content).
@@ -80,7 +80,7 @@ fn rewrite_rbac(objects: &mut [Object], links: &[&Link], new_names: &[Option<Str
         let list_path = l.reference.path.parent().to_string();
         let key = std::sync::Arc::as_ptr(&l.to);
         let (news, all) = renamed.entry(key).or_insert_with(|| {
-            crate::work::add(l.to.len() as u64);
+            crate::work::add(crate::work::Site::RbacRewrite, l.to.len() as u64);
             let news: Vec<&str> = l.to.iter().filter_map(|&t| new_names[t].as_deref()).collect();
             let all = news.len() == l.to.len();
             (news, all)
@@ -94,7 +94,7 @@ fn rewrite_rbac(objects: &mut [Object], links: &[&Link], new_names: &[Option<Str
         let list = edits.entry((l.from, list_path.clone())).or_default();
         let names = list.entry(*idx).or_default();
         if done.insert((l.from, list_path, key)) {
-            crate::work::add(news.len() as u64);
+            crate::work::add(crate::work::Site::RbacRewrite, news.len() as u64);
             names.extend(news.iter().copied());
         }
     }
@@ -128,7 +128,7 @@ fn rewrite_rbac(objects: &mut [Object], links: &[&Link], new_names: &[Option<Str
                 }
             }
         }
-        crate::work::add(out.len() as u64);
+        crate::work::add(crate::work::Site::RbacRewrite, out.len() as u64);
         *items = out;
     }
 }

@@ -15,18 +15,77 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-static UNITS: AtomicU64 = AtomicU64::new(0);
-
-/// Counts `n` units of work.
-pub fn add(n: u64) {
-    UNITS.fetch_add(n, Ordering::Relaxed);
+/// Where work is counted: one counter each, so a quadratic loop at one
+/// place is not diluted by linear counts at the others.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Site {
+    /// Candidates a name lookup in the bundle index returned.
+    Lookup,
+    /// Objects of each distinct target list the version plan visited.
+    Plan,
+    /// Same-named candidates a token of the name-used scan visited.
+    NameScan,
+    /// Targets of each link `graph` examined.
+    Graph,
+    /// Lines `check` scanned for YAML 1.1 spellings.
+    CheckScan,
+    /// Bundles `check` looked up for unused-bundle findings.
+    CheckUnused,
+    /// Targets of each distinct list the rewrite examined.
+    Rewrite,
+    /// Names the RBAC rewrite collected and wrote.
+    RbacRewrite,
+    /// `{{#each}}` iterations templates ran.
+    TemplateLoop,
+    /// YAML nodes parses built.
+    YamlNodes,
 }
 
-/// The units counted since the last call, and starts again from zero. The
-/// count is the whole process's: callers that measure serialize themselves.
+impl Site {
+    pub const ALL: [Site; 10] = [
+        Site::Lookup,
+        Site::Plan,
+        Site::NameScan,
+        Site::Graph,
+        Site::CheckScan,
+        Site::CheckUnused,
+        Site::Rewrite,
+        Site::RbacRewrite,
+        Site::TemplateLoop,
+        Site::YamlNodes,
+    ];
+}
+
+static UNITS: [AtomicU64; 10] = [const { AtomicU64::new(0) }; 10];
+
+/// Counts `n` units of work at `site`.
+pub fn add(site: Site, n: u64) {
+    UNITS[site as usize].fetch_add(n, Ordering::Relaxed);
+}
+
+/// The units counted at each site.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts([u64; 10]);
+
+impl Counts {
+    #[must_use]
+    pub fn at(&self, site: Site) -> u64 {
+        self.0[site as usize]
+    }
+
+    /// All sites together.
+    #[must_use]
+    pub fn total(&self) -> u64 {
+        self.0.iter().sum()
+    }
+}
+
+/// The units counted since the last call, per site, and starts again from
+/// zero. The counts are the whole process's: callers that measure
+/// serialize themselves.
 #[must_use]
-pub fn take() -> u64 {
-    UNITS.swap(0, Ordering::Relaxed)
+pub fn take() -> Counts {
+    Counts(std::array::from_fn(|i| UNITS[i].swap(0, Ordering::Relaxed)))
 }
 
 #[cfg(test)]
@@ -35,8 +94,8 @@ mod tests {
     fn take_returns_what_was_added_and_resets() {
         // Other unit tests add concurrently: only lower bounds hold here.
         let _ = super::take();
-        super::add(3);
-        super::add(4);
-        assert!(super::take() >= 7);
+        super::add(super::Site::Plan, 3);
+        super::add(super::Site::Plan, 4);
+        assert!(super::take().at(super::Site::Plan) >= 7);
     }
 }

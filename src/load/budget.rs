@@ -58,7 +58,7 @@ impl Tally {
             t.nodes += nodes;
             t.scalar_bytes += bytes;
         }
-        crate::work::add(t.nodes as u64);
+        crate::work::add(crate::work::Site::YamlNodes, t.nodes as u64);
         t
     }
 }

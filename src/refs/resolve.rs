@@ -77,7 +77,7 @@ impl<'a> BundleIndex<'a> {
             Some(ns) => self.in_ns.get(&(target, ns, name)),
             None => self.any_ns.get(&(target, name)),
         };
-        crate::work::add(found.map_or(0, Vec::len) as u64);
+        crate::work::add(crate::work::Site::Lookup, found.map_or(0, Vec::len) as u64);
         found.cloned().unwrap_or_default()
     }
 }

@@ -231,7 +231,7 @@ impl HelperDef for CountedEach {
         if !Budget::take(&budget.iterations_left, items.len() as u64) {
             return Err(budget.loop_error());
         }
-        crate::work::add(items.len() as u64);
+        crate::work::add(crate::work::Site::TemplateLoop, items.len() as u64);
         let path = value.context_path();
         let mut block = BlockContext::new();
         match path {

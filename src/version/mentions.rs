@@ -85,7 +85,7 @@ pub(super) fn scan_mentions<'a>(
                 if !homonym {
                     seen_here.insert(name);
                 }
-                crate::work::add(idxs.len() as u64);
+                crate::work::add(crate::work::Site::NameScan, idxs.len() as u64);
                 for &i in idxs {
                     if i != o && !(homonym && objects[i].origin.generated_from.is_some()) {
                         found.entry((*name, i)).or_insert_with(|| (o, fp.to_string(), is_identity(path)));

@@ -73,7 +73,7 @@ pub fn plan(
     let mut seen: HashSet<(*const [usize], Role, bool)> = HashSet::new();
     for l in links {
         if seen.insert((std::sync::Arc::as_ptr(&l.to), l.reference.role, l.reference.optional)) {
-            crate::work::add(l.to.len() as u64);
+            crate::work::add(crate::work::Site::Plan, l.to.len() as u64);
             for &t in l.to.iter() {
                 users[t].push(l);
             }
