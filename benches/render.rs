@@ -103,8 +103,14 @@ fn bench_stages(c: &mut Criterion) {
         b.iter(|| black_box(imprint::refs::stale::scan_all(&rendered.objects, &renamed, &scopes)))
     });
     group.bench_function("order", |b| b.iter(|| black_box(imprint::order::permutation(&rendered.objects))));
+    // The binary's write path: parallel chunks into one writer.
     group.bench_function("emit", |b| {
-        b.iter(|| black_box(imprint::emit::to_string(&rendered.objects, imprint::emit::Format::Yaml)))
+        b.iter(|| {
+            let mut out = Vec::with_capacity(stream.len());
+            let limits = imprint::limits::Limits::default();
+            imprint::emit::write_stream(&rendered.objects, imprint::emit::Format::Yaml, &limits, &mut out).unwrap();
+            black_box(out)
+        })
     });
     group.finish();
 }

@@ -8,10 +8,6 @@ use crate::render::Rendered;
 pub use crate::report::{Bundle, Dangling, Edge, GRAPH_SCHEMA_VERSION, Graph, ObjectRef};
 use std::fmt::Write as _;
 
-fn object_ref(o: &Object) -> ObjectRef {
-    ObjectRef::from(o)
-}
-
 /// The original name of a bundle (before versioning).
 fn original(o: &Object) -> &str {
     o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name())
@@ -54,7 +50,7 @@ pub fn build(r: &Rendered) -> Graph {
         for t in l.to.iter() {
             let Some(&pos) = pos_of.get(t) else { continue };
             bundles[pos].1.used_by.push(Edge {
-                referrer: object_ref(&r.objects[l.from]),
+                referrer: ObjectRef::from(&r.objects[l.from]),
                 via: l.reference.via.as_str(),
                 field: l.reference.path.to_string(),
                 optional: l.reference.optional,
@@ -73,7 +69,7 @@ pub fn build(r: &Rendered) -> Graph {
             let l = &r.links[i];
             Dangling {
                 app: None,
-                referrer: object_ref(&r.objects[l.from]),
+                referrer: ObjectRef::from(&r.objects[l.from]),
                 kind: l.reference.target.kind().into(),
                 namespace: l.namespace.clone().unwrap_or_default(),
                 name: l.reference.name.clone(),

@@ -398,12 +398,10 @@ pub fn previous_versions(
         if walked.nodes > WALK_FACTOR * limits.max_yaml_nodes
             || walked.scalar_bytes > WALK_FACTOR as u64 * limits.max_input_bytes
         {
-            warnings.push(Diagnostic {
-                ..Diagnostic::new(Severity::Warning, Code::HistoryBudget, format!(
+            warnings.push(Diagnostic::new(Severity::Warning, Code::HistoryBudget, format!(
                     "keepVersions: stopped at commit {} after parsing {WALK_FACTOR} times what one render may (--max-yaml-nodes, --max-input-size)",
                     &commit.to_string()[..12]
-                ))
-            });
+                )));
             break;
         }
     }
@@ -423,14 +421,12 @@ pub fn previous_versions(
         warnings.push(Diagnostic { ..Diagnostic::new(Severity::Warning, Code::HistoryShallow, msg) });
     }
     if !all_seen && end == WalkEnd::Depth {
-        warnings.push(Diagnostic {
-            ..Diagnostic::new(Severity::Warning, Code::HistoryDepth, format!(
+        warnings.push(Diagnostic::new(Severity::Warning, Code::HistoryDepth, format!(
                 "keepVersions: stopped after {} commits (--history-depth) before {} previous versions of {} bundle(s) were found",
                 keep.depth,
                 keep.versions,
                 short.len()
-            ))
-        });
+            )));
     }
     let mut out: Vec<Object> = found.into_values().flatten().collect();
     out.sort_by_cached_key(|o| (o.kind().to_string(), o.namespace().to_string(), o.name().to_string()));

@@ -426,7 +426,7 @@ fn diff(t: &Tree, color: &str, env: &[(&str, &str)]) -> Run {
     run
 }
 
-/// src/cli.rs: `auto` colours when stdout is a terminal and NO_COLOR is
+/// src/cli/commands.rs (with NO_COLOR from src/cli/env.rs): `auto` colours when stdout is a terminal and NO_COLOR is
 /// unset or empty; `always` and `never` do as they say.
 #[test]
 fn no_color_and_the_color_flag() {

@@ -198,7 +198,7 @@ fn depth(s: &str) -> Result<usize, String> {
 }
 
 impl LimitArgs {
-    pub fn limits(self) -> Limits {
+    pub(super) fn limits(self) -> Limits {
         Limits {
             max_file_bytes: self.max_file_size,
             max_input_bytes: self.max_input_size,

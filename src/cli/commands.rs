@@ -7,7 +7,7 @@ use super::env::Environment;
 use super::{load_input, options, print, print_diagnostics, read_key, read_stdin, render_with_history};
 use crate::diff;
 use crate::emit;
-use crate::error::{Error, ErrorKind};
+use crate::error::{EXIT_FINDINGS, EXIT_OK, Error, ErrorKind};
 use crate::render::{Options, Rendered};
 use crate::source::{Confined, dir::DirSource};
 use std::io::{IsTerminal, Write};
@@ -18,7 +18,7 @@ pub(super) fn render_cmd(args: &RenderArgs, env: &Environment) -> Result<i32, Er
     let loaded = load_input(env, &args.dir, args.at.rev.as_deref(), &args.input.app.values, args.input.app.limits)?;
     if args.show_values {
         print(&crate::yaml::to_yaml(&loaded.values))?;
-        return Ok(0);
+        return Ok(EXIT_OK);
     }
     let limits = loaded.limits;
     let rendered = render_with_history(env, &args.input, &args.dir, args.at.rev.as_deref(), loaded, &opts)?;
@@ -51,7 +51,7 @@ pub(super) fn render_cmd(args: &RenderArgs, env: &Environment) -> Result<i32, Er
             }
         }
     }
-    Ok(0)
+    Ok(EXIT_OK)
 }
 
 /// Exit 0 no change, 1 changes, 2 error, like diff(1), so CI can gate on it.
@@ -112,7 +112,7 @@ pub(super) fn diff_cmd(args: &DiffArgs, env: &Environment) -> Result<i32, Error>
     };
     emit::check_size(text.len() as u64, &args.input.app.limits.limits())?;
     print(&text)?;
-    Ok(i32::from(report.changed))
+    Ok(if report.changed { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 pub(super) fn graph_cmd(args: &GraphArgs, env: &Environment) -> Result<i32, Error> {
@@ -163,7 +163,7 @@ pub(super) fn graph_cmd(args: &GraphArgs, env: &Environment) -> Result<i32, Erro
     // of that name: n roles over n namespaces print n^2 rows.
     emit::check_size(text.len() as u64, &args.input.app.limits.limits())?;
     print(&text)?;
-    Ok(0)
+    Ok(EXIT_OK)
 }
 
 /// `--bundle`/`--workload` naming nothing: an error with the names it most
@@ -209,7 +209,7 @@ pub(super) fn check_cmd(args: &CheckArgs, env: &Environment) -> Result<i32, Erro
         CheckFormat::Json => crate::check::to_json(&findings),
     })?;
     let s = crate::check::summary(&findings);
-    Ok(i32::from(s.errors > 0 || (args.deny.is_some() && s.warnings > 0)))
+    Ok(if s.errors > 0 || (args.deny.is_some() && s.warnings > 0) { EXIT_FINDINGS } else { EXIT_OK })
 }
 
 /// KRM function: generator inputs are read from the working directory
@@ -244,5 +244,5 @@ pub(super) fn fn_cmd(args: &FnArgs, env: &Environment) -> Result<i32, Error> {
     print(&out)?;
     // Exit 1: the ResourceList holds error results (kpt and kustomize fail
     // the build on a non-zero exit); 2: stdin could not be read as one.
-    Ok(i32::from(failed))
+    Ok(if failed { EXIT_FINDINGS } else { EXIT_OK })
 }

@@ -61,7 +61,7 @@ fn run(cli: Cli, env: &Environment) -> Result<i32, Error> {
             let mut out = Vec::new();
             clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "imprint", &mut out);
             print(&String::from_utf8_lossy(&out))?;
-            Ok(0)
+            Ok(crate::error::EXIT_OK)
         }
     }
 }
@@ -138,6 +138,9 @@ fn render_with_history(
         return Err(Error::new(ErrorKind::Usage(
             "keepVersions needs a directory in a git repository, not stdin".into(),
         )));
+    }
+    if keep == 0 {
+        return crate::pipeline::run(loaded, opts, None);
     }
     let overrides = env.overrides(&input.app.values)?;
     let history = crate::pipeline::History {

@@ -35,10 +35,6 @@ fn key(o: &Object) -> Key {
     (o.group().to_string(), o.kind().to_string(), o.namespace().to_string(), logical.to_string())
 }
 
-fn object_ref(o: &Object) -> ObjectRef {
-    ObjectRef::from(o)
-}
-
 fn is_secret(o: &Object) -> bool {
     o.kind() == "Secret" && split_api_version(o.api_version()).0.is_empty()
 }
@@ -162,7 +158,7 @@ fn shown(o: Option<&Object>, other: Option<&Object>, side: &str) -> String {
 }
 
 fn label(o: &Object) -> String {
-    let r = object_ref(o);
+    let r = ObjectRef::from(o);
     if r.namespace.is_empty() {
         format!("{}/{}", r.kind, r.name)
     } else {
@@ -269,9 +265,9 @@ pub fn compare(old_render: &Rendered, new_render: &Rendered) -> Report {
         let (a, b) = (old_by.get(*k).copied(), new_by.get(*k).copied());
         if a.into_iter().chain(b).any(is_superseded) {
             match (a, b) {
-                (None, Some(y)) => retained.added.push(object_ref(y)),
-                (Some(x), None) => retained.removed.push(object_ref(x)),
-                (Some(x), Some(y)) if x.value != y.value => retained.changed.push(object_ref(y)),
+                (None, Some(y)) => retained.added.push(ObjectRef::from(y)),
+                (Some(x), None) => retained.removed.push(ObjectRef::from(x)),
+                (Some(x), Some(y)) if x.value != y.value => retained.changed.push(ObjectRef::from(y)),
                 _ => {}
             }
             continue;
@@ -279,18 +275,20 @@ pub fn compare(old_render: &Rendered, new_render: &Rendered) -> Report {
         diff.push_str(&unified(a, b, &mut work_left));
         let versioned = a.into_iter().chain(b).any(|o| o.annotation(annotations::BUNDLE).is_some());
         match (a, b) {
-            (None, Some(y)) if !versioned => objects.added.push(object_ref(y)),
-            (Some(x), None) if !versioned => objects.removed.push(object_ref(x)),
+            (None, Some(y)) if !versioned => objects.added.push(ObjectRef::from(y)),
+            (Some(x), None) if !versioned => objects.removed.push(ObjectRef::from(x)),
             (Some(x), Some(y)) if x.value != y.value && !versioned => {
                 let picked: BTreeSet<String> =
                     uses.get(*k).into_iter().flatten().filter_map(|&t| renamed.get(new[t].name()).cloned()).collect();
                 if let Some(r) = rollout(x, y, &new_to_old, picked) {
                     rollouts.push(r);
                 } else {
-                    objects.changed.push(object_ref(y));
+                    objects.changed.push(ObjectRef::from(y));
                 }
             }
-            (Some(x), Some(y)) if x.value != y.value && x.name() == y.name() => objects.changed.push(object_ref(y)),
+            (Some(x), Some(y)) if x.value != y.value && x.name() == y.name() => {
+                objects.changed.push(ObjectRef::from(y))
+            }
             _ => {}
         }
     }
@@ -316,7 +314,7 @@ fn rollout(old: &Object, new: &Object, new_to_old: &HashMap<&str, &str>, bundles
     let normalized = normalize(&new.value, new_to_old);
     let mut other = Vec::new();
     changed_paths(&old.value, &normalized, &mut Vec::new(), &mut other, 20);
-    Some(Rollout { workload: object_ref(new), bundles, other_changes: other })
+    Some(Rollout { workload: ObjectRef::from(new), bundles, other_changes: other })
 }
 
 // ---- rendering the report ----
