@@ -94,7 +94,7 @@ fn unused_bundles(r: &Rendered, out: &mut Vec<Diagnostic>) {
     // over all objects was quadratic (30,000 versioned ConfigMaps: 9 min).
     let mut first: std::collections::HashMap<(&str, &str, &str), &Object> = std::collections::HashMap::new();
     for o in r.objects.iter().filter(|o| o.bundle_kind().is_some()) {
-        first.entry((o.kind(), o.namespace(), o.annotation(annotations::BUNDLE).unwrap_or(o.name()))).or_insert(o);
+        first.entry((o.kind(), o.namespace(), o.bundle_name())).or_insert(o);
     }
     for b in g.unused() {
         crate::work::add(crate::work::Site::CheckUnused, 1);
@@ -490,7 +490,7 @@ fn immutable_template(r: &Rendered, out: &mut Vec<Diagnostic>) {
                     from.id(),
                     bundle.kind(),
                     bundle.name(),
-                    bundle.annotation(annotations::BUNDLE).unwrap_or(bundle.name()),
+                    bundle.bundle_name(),
                 ),
             )
             .with_field(l.reference.path.to_string())

@@ -1,17 +1,11 @@
 //! `imprint graph`: who uses which config. Built from a render's resolved
 //! references, so it sees exactly what `render` rewrites.
 
-use crate::model::Object;
 use crate::model::annotations;
 use crate::refs::Role;
 use crate::render::Rendered;
 pub use crate::report::{Bundle, Dangling, Edge, GRAPH_SCHEMA_VERSION, Graph, ObjectRef};
 use std::fmt::Write as _;
-
-/// The original name of a bundle (before versioning).
-fn original(o: &Object) -> &str {
-    o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name())
-}
 
 /// Builds the graph of a render.
 #[must_use]
@@ -22,7 +16,7 @@ pub fn build(r: &Rendered) -> Graph {
         .enumerate()
         .filter(|(_, o)| o.bundle_kind().is_some())
         .map(|(i, o)| {
-            let name = original(o).to_string();
+            let name = o.bundle_name().to_string();
             let versioned_name = (o.name() != name).then(|| o.name().to_string());
             (
                 i,

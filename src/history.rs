@@ -38,7 +38,7 @@ pub struct Keep {
 type Key = (String, String, String);
 
 fn key_of(o: &Object) -> Key {
-    let name = o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name());
+    let name = o.bundle_name();
     (o.kind().to_string(), o.namespace().to_string(), name.to_string())
 }
 

@@ -30,8 +30,7 @@ fn is_superseded(o: &Object) -> bool {
 
 fn key(o: &Object) -> Key {
     // A retained previous version is its own object: match it by its name.
-    let logical =
-        if is_superseded(o) { o.name() } else { o.annotation(annotations::BUNDLE).unwrap_or_else(|| o.name()) };
+    let logical = if is_superseded(o) { o.name() } else { o.bundle_name() };
     (o.group().to_string(), o.kind().to_string(), o.namespace().to_string(), logical.to_string())
 }
 

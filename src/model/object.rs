@@ -82,6 +82,14 @@ impl Object {
         str_at(&self.value, &["metadata", "name"]).unwrap_or_default()
     }
 
+    /// The name before versioning: what `imprint.dev/bundle` records on a
+    /// versioned object, else its name. graph, diff, check and history
+    /// match bundles across renders by it.
+    #[must_use]
+    pub fn bundle_name(&self) -> &str {
+        self.annotation(super::annotations::BUNDLE).unwrap_or_else(|| self.name())
+    }
+
     #[must_use]
     pub fn namespace(&self) -> &str {
         str_at(&self.value, &["metadata", "namespace"]).unwrap_or_default()
