@@ -69,8 +69,11 @@ pub fn to_markdown_capped(r: &Report, max: usize) -> String {
         .collect();
     // Details, in the order they are given up.
     let mut details = vec![
-        ("other objects", other_objects(o)),
-        ("retained previous versions", retained(&r.retained)),
+        ("other objects", details("Other objects", ["added", "removed", "changed"], o)),
+        (
+            "retained previous versions",
+            details("Retained previous versions", ["kept", "dropped", "changed"], &r.retained),
+        ),
         ("the object diff", object_diff(&r.diff)),
     ];
     details.retain(|(_, text)| !text.is_empty());
@@ -163,26 +166,14 @@ fn tables(bundles: &[String], all_bundles: usize, rollouts: &[String], all_rollo
     out
 }
 
-fn other_objects(o: &ObjectChanges) -> String {
+/// A collapsible list of objects under `summary`, each line labelled by
+/// which of the three lists it is in; empty when all three are.
+fn details(summary: &str, labels: [&str; 3], o: &ObjectChanges) -> String {
     if o == &ObjectChanges::default() {
         return String::new();
     }
-    let mut out = String::from("<details><summary>Other objects</summary>\n\n");
-    for (what, list) in [("added", &o.added), ("removed", &o.removed), ("changed", &o.changed)] {
-        for x in list {
-            out.push_str(&format!("- {what}: {}\n", md_escape(&x.to_string())));
-        }
-    }
-    out.push_str("\n</details>\n\n");
-    out
-}
-
-fn retained(r: &ObjectChanges) -> String {
-    if r == &ObjectChanges::default() {
-        return String::new();
-    }
-    let mut out = String::from("<details><summary>Retained previous versions</summary>\n\n");
-    for (what, list) in [("kept", &r.added), ("dropped", &r.removed), ("changed", &r.changed)] {
+    let mut out = format!("<details><summary>{summary}</summary>\n\n");
+    for (what, list) in labels.into_iter().zip([&o.added, &o.removed, &o.changed]) {
         for x in list {
             out.push_str(&format!("- {what}: {}\n", md_escape(&x.to_string())));
         }
