@@ -12,8 +12,8 @@ use crate::limits::Limits;
 use crate::load;
 use crate::model::BundleKind;
 use crate::model::Code;
-use crate::model::Object;
 use crate::model::annotations;
+use crate::model::{BundleKey, Object};
 use crate::render::Options;
 use crate::source::git::{AppTree, Repo, WalkEnd};
 use crate::source::{Confined, Entry};
@@ -34,14 +34,6 @@ pub struct Keep {
     pub best_effort: bool,
 }
 
-/// (kind, namespace, original name) of a bundle.
-type Key = (String, String, String);
-
-fn key_of(o: &Object) -> Key {
-    let name = o.bundle_name();
-    (o.kind().to_string(), o.namespace().to_string(), name.to_string())
-}
-
 fn history_error(msg: String) -> Error {
     Error::new(ErrorKind::Git(msg))
 }
@@ -56,7 +48,7 @@ type ParseKey = (String, String);
 /// What a bundle's version depends on, per key, at the last commit
 /// examined: when it is unchanged the version is too, and the bundle is
 /// skipped without reading or hashing anything.
-type Signatures = HashMap<Key, String>;
+type Signatures = HashMap<BundleKey, String>;
 
 /// A resource file: its path, resolved path and content id.
 type ResourceFile = (String, String, String);
@@ -96,7 +88,7 @@ fn bundles_at(
     tree: &AppTree,
     overrides: &Overrides,
     opts: &Options,
-    wanted: &dyn Fn(&Key) -> bool,
+    wanted: &dyn Fn(&BundleKey) -> bool,
     state: &mut State,
     changed_paths: Option<&std::collections::HashSet<String>>,
 ) -> Result<Vec<Object>> {
@@ -161,7 +153,7 @@ fn bundles_at(
             None
         }
     };
-    let mut changed: HashMap<Key, String> = HashMap::new();
+    let mut changed: HashMap<BundleKey, String> = HashMap::new();
     let mut excluded: BTreeSet<String> = values_files.into_iter().collect();
     excluded.insert(config::FILE_NAME.to_string());
     let lists = [(BundleKind::ConfigMap, &cfg.config_map_generator), (BundleKind::Secret, &cfg.secret_generator)];
@@ -185,7 +177,7 @@ fn bundles_at(
                 }
             }
             let ns = g.value.namespace.clone().unwrap_or_else(|| default_ns.clone());
-            let key = (target.kind().to_string(), ns, g.value.name.clone());
+            let key = BundleKey { kind: target.kind().to_string(), namespace: ns, name: g.value.name.clone() };
             if wanted(&key) {
                 // The config's own blob id stands for the generator entry.
                 let sig = format!("{context}|{i}|{:?}", inputs);
@@ -202,7 +194,7 @@ fn bundles_at(
     // By kind and name (no allocation per generator); a same-named bundle
     // in another namespace is merely generated once more.
     let names: std::collections::HashSet<(&str, &str)> =
-        changed.keys().map(|(k, _, n)| (k.as_str(), n.as_str())).collect();
+        changed.keys().map(|k| (k.kind.as_str(), k.name.as_str())).collect();
     let specs =
         load::read_generators_where(&src, &cfg, &|target, g| names.contains(&(target.kind(), g.name.as_str())))?;
     drop(names);
@@ -280,9 +272,9 @@ fn bundles_at(
         let sig = format!("{context}|{path}|{id}");
         let objs = &cache[&(path.clone(), id.clone())];
         for o in objs.iter() {
-            let mut key = key_of(o);
-            if key.1.is_empty() {
-                key.1.clone_from(&default_ns);
+            let mut key = o.bundle_key();
+            if key.namespace.is_empty() {
+                key.namespace.clone_from(&default_ns);
             }
             if wanted(&key) && signatures.get(&key) != Some(&sig) {
                 signatures.insert(key, sig.clone());
@@ -300,7 +292,7 @@ fn bundles_at(
             );
         }
     }
-    bundles.retain(|o| wanted(&key_of(o)));
+    bundles.retain(|o| wanted(&o.bundle_key()));
     let naming = Naming::new(&cfg.naming.template, cfg.naming.hash_length, opts.hash_key.clone())?;
     let all = vec![true; bundles.len()];
     let mut skipped = Vec::new();
@@ -333,11 +325,11 @@ pub fn previous_versions(
         // The working tree's history starts with HEAD itself.
         commits.insert(0, start);
     }
-    let mut seen: HashMap<Key, BTreeSet<String>> = HashMap::new();
+    let mut seen: HashMap<BundleKey, BTreeSet<String>> = HashMap::new();
     for o in current.iter().filter(|o| o.annotation(annotations::BUNDLE).is_some()) {
-        seen.entry(key_of(o)).or_default().insert(o.name().to_string());
+        seen.entry(o.bundle_key()).or_default().insert(o.name().to_string());
     }
-    let mut found: HashMap<Key, Vec<Object>> = HashMap::new();
+    let mut found: HashMap<BundleKey, Vec<Object>> = HashMap::new();
     let mut warnings = Vec::new();
     let mut state = State { limits: *limits, ..State::default() };
     let mut last_tree = if rev.is_some() { repo.app_tree(start, &rel)? } else { None };
@@ -357,7 +349,7 @@ pub fn previous_versions(
         };
         last_tree = Some(tree.clone());
         last_examined = Some(tree.clone());
-        let wanted = |k: &Key| seen.contains_key(k) && found.get(k).map_or(0, Vec::len) < keep.versions;
+        let wanted = |k: &BundleKey| seen.contains_key(k) && found.get(k).map_or(0, Vec::len) < keep.versions;
         let bundles = match bundles_at(&repo, &tree, overrides, opts, &wanted, &mut state, changed_paths.as_ref()) {
             Ok(b) => b,
             Err(e) => {
@@ -378,7 +370,7 @@ pub fn previous_versions(
             }
         };
         for mut o in bundles {
-            let k = key_of(&o);
+            let k = o.bundle_key();
             // An old object may claim another bundle's name in its own
             // imprint.dev/bundle annotation: it is not one of ours.
             let Some(names) = seen.get_mut(&k) else { continue };
@@ -405,11 +397,12 @@ pub fn previous_versions(
             break;
         }
     }
-    let mut short: Vec<&Key> = seen.keys().filter(|k| found.get(*k).map_or(0, Vec::len) < keep.versions).collect();
+    let mut short: Vec<&BundleKey> =
+        seen.keys().filter(|k| found.get(*k).map_or(0, Vec::len) < keep.versions).collect();
     short.sort();
     let all_seen = seen.keys().all(|k| found.get(k).map_or(0, Vec::len) >= keep.versions);
     if !all_seen && end == WalkEnd::Shallow {
-        let example = short.first().map(|(k, ns, n)| format!("{k} {ns}/{n}")).unwrap_or_default();
+        let example = short.first().map(ToString::to_string).unwrap_or_default();
         let msg = format!(
             "keepVersions: the clone is shallow and its history ends before {} previous versions of {example} (and {} more) were found",
             keep.versions,

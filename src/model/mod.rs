@@ -13,4 +13,4 @@ pub mod object;
 pub use bundle_kind::BundleKind;
 pub use code::Code;
 pub use limit::Limit;
-pub use object::{Object, ObjectId, Origin};
+pub use object::{BundleKey, Object, ObjectId, Origin};

@@ -25,6 +25,21 @@ pub struct Object {
     pub origin: Origin,
 }
 
+/// A bundle across renders: its kind, namespace and the name before
+/// versioning (history and check match versions of a bundle by it).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct BundleKey {
+    pub kind: String,
+    pub namespace: String,
+    pub name: String,
+}
+
+impl fmt::Display for BundleKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}/{}", self.kind, self.namespace, self.name)
+    }
+}
+
 /// The identity of an object in the output: two objects may not share it.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ObjectId {
@@ -88,6 +103,17 @@ impl Object {
     #[must_use]
     pub fn bundle_name(&self) -> &str {
         self.annotation(super::annotations::BUNDLE).unwrap_or_else(|| self.name())
+    }
+
+    /// A bundle's identity across renders: kind, namespace and the name
+    /// before versioning.
+    #[must_use]
+    pub fn bundle_key(&self) -> BundleKey {
+        BundleKey {
+            kind: self.kind().to_string(),
+            namespace: self.namespace().to_string(),
+            name: self.bundle_name().to_string(),
+        }
     }
 
     #[must_use]
