@@ -7,9 +7,9 @@
 
 use crate::config::{self, RenderConfig};
 use crate::error::{Diagnostic, Error, ErrorKind, Result, Severity, object_error};
-use crate::load::{self, Loaded};
+use crate::load;
 use crate::model::Code;
-use crate::model::{Object, Origin};
+use crate::model::Object;
 use crate::render::{Options, Rendered};
 use crate::source::{Backend, Confined};
 use serde_json::{Map, Value, json};
@@ -34,13 +34,14 @@ fn function_config(fc: Option<&Value>) -> Result<RenderConfig> {
     load::parse_config(&text, "functionConfig")
 }
 
-fn origin(item: &Value, index: usize) -> Origin {
+/// The file an item came from, as kustomize or kpt recorded it (its
+/// position in `items` when neither did).
+fn item_file(item: &Value, index: usize) -> String {
     let ann = item.get("metadata").and_then(|m| m.get("annotations"));
-    let file = crate::model::annotations::KRM_PATHS
+    crate::model::annotations::KRM_PATHS
         .iter()
         .find_map(|k| ann.and_then(|a| a.get(*k)).and_then(Value::as_str))
-        .map_or_else(|| format!("items[{index}]"), str::to_string);
-    Origin { file, line: 0, generated_from: None }
+        .map_or_else(|| format!("items[{index}]"), str::to_string)
 }
 
 /// What the function wrote, and whether it failed: what would stop
@@ -101,20 +102,9 @@ pub fn run_legacy<B: Backend>(
 }
 
 fn transform<B: Backend>(config: RenderConfig, items: &[Value], src: &Confined<B>, opts: &Options) -> Result<Rendered> {
-    let mut objects = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let o = origin(item, i);
-        let text = crate::yaml::to_yaml(item);
-        let (objs, _) =
-            load::parse_counted(&text, &o.file, src.limits()).map_err(|e| e.field(format!("items[{i}]")))?;
-        objects.extend(objs);
-    }
-    let bundles = load::read_generators(src, &config)?;
-    let (values, _) = load::read_values(src, &config, &crate::values::Overrides::default())?;
-    let limits = *src.limits();
-    let template_budget = crate::template::Budget::of(&limits);
-    let loaded = Loaded { config, objects, bundles, values, limits, template_budget, ..Loaded::default() };
-    crate::pipeline::run(loaded, opts, None)
+    let items: Vec<(String, String)> =
+        items.iter().enumerate().map(|(i, item)| (item_file(item, i), crate::yaml::to_yaml(item))).collect();
+    crate::pipeline::run(load::load_items(config, &items, src)?, opts, None)
 }
 
 fn resource_ref(o: &Object) -> Value {

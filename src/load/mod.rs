@@ -118,6 +118,22 @@ pub fn load_dir_with<B: Backend>(src: &Confined<B>, overrides: &Overrides) -> Re
     Ok(Loaded { config, objects, bundles, texts, values, limits: *src.limits(), template_budget })
 }
 
+/// Loads a KRM function's input: each item as (the file it came from, its
+/// text), and the generators and values `config` names, read from `src`
+/// (the host's working folder).
+pub fn load_items<B: Backend>(config: RenderConfig, items: &[(String, String)], src: &Confined<B>) -> Result<Loaded> {
+    let mut objects = Vec::new();
+    for (i, (file, text)) in items.iter().enumerate() {
+        let (objs, _) = parse_counted(text, file, src.limits()).map_err(|e| e.field(format!("items[{i}]")))?;
+        objects.extend(objs);
+    }
+    let bundles = read_generators(src, &config)?;
+    let (values, _) = read_values(src, &config, &Overrides::default())?;
+    let limits = *src.limits();
+    let template_budget = crate::template::Budget::of(&limits);
+    Ok(Loaded { config, objects, bundles, texts: Vec::new(), values, limits, template_budget })
+}
+
 /// Loads one manifest stream (stdin): no imprint.yaml, no generators.
 pub fn load_stream(text: &str, name: &str, limits: &Limits) -> Result<Loaded> {
     let (objects, _) = parse_counted(text, name, limits)?;
