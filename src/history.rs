@@ -282,16 +282,9 @@ fn bundles_at(
             }
         }
     }
-    for o in &mut bundles {
-        if o.namespace().is_empty() && !default_ns.is_empty() {
-            crate::model::object::insert_after(
-                o.metadata_mut(),
-                "name",
-                "namespace",
-                serde_json::Value::String(default_ns.clone()),
-            );
-        }
-    }
+    // The same default as the render's (bundles are namespaced, so no
+    // cluster-scoped kind to skip).
+    crate::render::apply_default_namespace(&mut bundles, Some(&default_ns), &crate::kinds::Scopes::default());
     bundles.retain(|o| wanted(&o.bundle_key()));
     let naming = Naming::new(&cfg.naming.template, cfg.naming.hash_length, opts.hash_key.clone())?;
     let all = vec![true; bundles.len()];

@@ -203,7 +203,7 @@ fn stale_names(
 /// Namespaced objects without a namespace get the default. Cluster-scoped
 /// ones (built-in, well-known custom kinds, or custom kinds whose CRD in
 /// the input says `scope: Cluster`) are left alone.
-fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>, scopes: &Scopes) {
+pub(crate) fn apply_default_namespace(objects: &mut [Object], ns: Option<&str>, scopes: &Scopes) {
     let Some(ns) = ns.filter(|n| !n.is_empty()) else {
         return;
     };
