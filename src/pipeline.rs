@@ -5,31 +5,48 @@
 //! it, links moved with their objects.
 
 use crate::emit::{self, Format};
-use crate::error::Result;
+use crate::error::{Error, ErrorKind, Result};
 use crate::history::{self, Keep};
 use crate::load::Loaded;
 use crate::render::{self, Options, Rendered};
 use crate::values::Overrides;
 use std::path::Path;
 
-/// Where the previous versions come from: the git history of the app's
-/// folder, walked back from `rev` (or HEAD for the working tree).
+/// Where the previous versions come from, and how many: the git history
+/// of the app's folder, walked back from `rev` (or HEAD for the working
+/// tree).
 #[derive(Debug, Clone, Copy)]
 pub struct History<'a> {
-    pub dir: &'a Path,
+    /// The app folder (`-`: stdin, which has no history).
+    pub dir: &'a str,
     pub rev: Option<&'a str>,
     pub overrides: &'a Overrides,
-    pub keep: Keep,
+    /// `--keep-versions`, which beats imprint.yaml's `keepVersions`.
+    pub versions: Option<u32>,
+    /// Most commits walked.
+    pub depth: usize,
+    /// History that ends too early is a warning instead of an error.
+    pub best_effort: bool,
 }
 
-/// Renders loaded input: the stages, the kept versions (when `history` is
-/// given and asks for any), the order.
+/// Renders loaded input: the stages, the versions kept (SPEC §9: when
+/// `history` is given and the flag or imprint.yaml asks for any), the order.
 pub fn run(loaded: Loaded, opts: &Options, history: Option<History<'_>>) -> Result<Rendered> {
     let limits = loaded.limits;
+    let keep = history.map(|h| Keep {
+        versions: h.versions.or(loaded.config.keep_versions).unwrap_or(0) as usize,
+        depth: h.depth,
+        best_effort: h.best_effort,
+    });
     let mut rendered = render::stages(loaded, opts)?;
-    if let Some(h) = history.filter(|h| h.keep.versions > 0) {
+    if let (Some(h), Some(keep)) = (history, keep.filter(|k| k.versions > 0)) {
+        if h.dir == "-" {
+            return Err(Error::new(ErrorKind::Usage(
+                "keepVersions needs a directory in a git repository, not stdin".into(),
+            )));
+        }
         let (old, warnings) =
-            history::previous_versions(h.dir, h.rev, &rendered.objects, h.overrides, opts, h.keep, &limits)?;
+            history::previous_versions(Path::new(h.dir), h.rev, &rendered.objects, h.overrides, opts, keep, &limits)?;
         rendered.objects.extend(old);
         rendered.diagnostics.extend(warnings);
     }

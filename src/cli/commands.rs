@@ -15,13 +15,14 @@ use std::path::Path;
 
 pub(super) fn render_cmd(args: &RenderArgs, env: &Environment) -> Result<i32, Error> {
     let opts = options(env, &args.input.app, args.input.allow_dangling)?;
-    let loaded = load_input(env, &args.dir, args.at.rev.as_deref(), &args.input.app.values, args.input.app.limits)?;
+    let overrides = env.overrides(&args.input.app.values)?;
+    let loaded = load_input(&overrides, &args.dir, args.at.rev.as_deref(), args.input.app.limits)?;
     if args.show_values {
         print(&crate::yaml::to_yaml(&loaded.values))?;
         return Ok(EXIT_OK);
     }
     let limits = loaded.limits;
-    let rendered = render_with_history(env, &args.input, &args.dir, args.at.rev.as_deref(), loaded, &opts)?;
+    let rendered = render_with_history(&overrides, &args.input, &args.dir, args.at.rev.as_deref(), loaded, &opts)?;
     print_diagnostics(&rendered, args.quiet, args.verbose);
     if rendered.objects.is_empty() && !args.allow_empty {
         return Err(Error::new(ErrorKind::Empty));
@@ -63,20 +64,21 @@ pub(super) fn diff_cmd(args: &DiffArgs, env: &Environment) -> Result<i32, Error>
         return Err(Error::new(ErrorKind::Usage("--max-report-size applies to --format markdown".into())));
     }
     let opts = options(env, &args.input.app, args.input.allow_dangling)?;
+    let overrides = env.overrides(&args.input.app.values)?;
     let dir = args.dir.as_str();
     // `None`: DIR is not on this side and --missing-as-empty lets it be empty.
     let side = |rev: Option<&str>, what: &str| -> Result<Option<Rendered>, Error> {
         if args.missing_as_empty && !exists(dir, rev)? {
             return Ok(None);
         }
-        let loaded = load_input(env, dir, rev, &args.input.app.values, args.input.app.limits).map_err(|e| {
+        let loaded = load_input(&overrides, dir, rev, args.input.app.limits).map_err(|e| {
             if !args.missing_as_empty && !exists(dir, rev).unwrap_or(true) {
                 e.help("an app the change adds or removes: pass --missing-as-empty to diff it against nothing")
             } else {
                 e
             }
         })?;
-        render_with_history(env, &args.input, dir, rev, loaded, &opts)
+        render_with_history(&overrides, &args.input, dir, rev, loaded, &opts)
             .map(Some)
             .map_err(|e| e.help(format!("while rendering the {what} side of the diff")))
     };
@@ -117,6 +119,7 @@ pub(super) fn diff_cmd(args: &DiffArgs, env: &Environment) -> Result<i32, Error>
 
 pub(super) fn graph_cmd(args: &GraphArgs, env: &Environment) -> Result<i32, Error> {
     let opts = options(env, &args.input.app, args.input.allow_dangling)?;
+    let overrides = env.overrides(&args.input.app.values)?;
     let rev = args.at.rev.as_deref();
     let apps = apps(&args.dirs, args.recursive, rev, args.input.app.limits)?;
     let several = args.recursive || apps.len() > 1;
@@ -125,8 +128,8 @@ pub(super) fn graph_cmd(args: &GraphArgs, env: &Environment) -> Result<i32, Erro
     let mut objects = std::collections::BTreeSet::new();
     for app in &apps {
         let in_app = |e: Error| if several { e.in_folder(app) } else { e };
-        let loaded = load_input(env, app, rev, &args.input.app.values, args.input.app.limits).map_err(in_app)?;
-        let mut rendered = render_with_history(env, &args.input, app, rev, loaded, &opts).map_err(in_app)?;
+        let loaded = load_input(&overrides, app, rev, args.input.app.limits).map_err(in_app)?;
+        let mut rendered = render_with_history(&overrides, &args.input, app, rev, loaded, &opts).map_err(in_app)?;
         if several {
             rendered.diagnostics.iter_mut().for_each(|d| d.in_folder(app));
         }
@@ -188,13 +191,14 @@ fn unknown_name(what: &str, name: &str, names: std::collections::BTreeSet<&str>,
 pub(super) fn check_cmd(args: &CheckArgs, env: &Environment) -> Result<i32, Error> {
     // Lenient: what would stop a render is a finding (dangling ones too).
     let opts = Options { lenient: true, ..options(env, &args.app, true)? };
+    let overrides = env.overrides(&args.app.values)?;
     let rev = args.at.rev.as_deref();
     let apps = apps(&args.dirs, args.recursive, rev, args.app.limits)?;
     let several = args.recursive || apps.len() > 1;
     let mut findings = Vec::new();
     for app in &apps {
         let in_app = |e: Error| if several { e.in_folder(app) } else { e };
-        let mut loaded = load_input(env, app, rev, &args.app.values, args.app.limits).map_err(in_app)?;
+        let mut loaded = load_input(&overrides, app, rev, args.app.limits).map_err(in_app)?;
         let texts = std::mem::take(&mut loaded.texts);
         let rendered = crate::pipeline::run(loaded, &opts, None).map_err(in_app)?;
         let settings = crate::check::Settings { flux: args.flux };

@@ -14,8 +14,9 @@ use crate::error::{Error, ErrorKind, Severity};
 use crate::load::{self, Loaded};
 use crate::render::{Options, Rendered};
 use crate::source::{Confined, dir::DirSource, git::GitSource};
+use crate::values::Overrides;
 use crate::version::hash::HashKey;
-use args::{AppArgs, InputArgs, LimitArgs, ValueArgs};
+use args::{AppArgs, InputArgs, LimitArgs};
 use clap::Parser;
 use env::Environment;
 use std::io::{Read, Write};
@@ -86,23 +87,16 @@ fn read_key(path: &PathBuf) -> Result<HashKey, Error> {
 }
 
 /// Loads the input: stdin, the working tree, or a git revision of it.
-fn load_input(
-    env: &Environment,
-    dir: &str,
-    rev: Option<&str>,
-    values: &ValueArgs,
-    limits: LimitArgs,
-) -> Result<Loaded, Error> {
-    let overrides = env.overrides(values)?;
+fn load_input(overrides: &Overrides, dir: &str, rev: Option<&str>, limits: LimitArgs) -> Result<Loaded, Error> {
     match (dir, rev) {
         ("-", Some(_)) => Err(Error::new(ErrorKind::Usage("--rev cannot be used with `-` (stdin)".into()))),
         ("-", None) => load::load_stream(&read_stdin(limits.max_input_size)?, "<stdin>", &limits.limits()),
         (dir, None) => {
-            load::load_dir_with(&Confined::with_limits(DirSource::open(Path::new(dir))?, limits.limits()), &overrides)
+            load::load_dir_with(&Confined::with_limits(DirSource::open(Path::new(dir))?, limits.limits()), overrides)
         }
         (dir, Some(rev)) => load::load_dir_with(
             &Confined::with_limits(GitSource::open(Path::new(dir), rev)?, limits.limits()),
-            &overrides,
+            overrides,
         ),
     }
 }
@@ -126,32 +120,20 @@ fn read_stdin(max: u64) -> Result<String, Error> {
 /// Renders through the pipeline, with the previous versions `keepVersions`
 /// asks for (SPEC §9; the flag beats imprint.yaml).
 fn render_with_history(
-    env: &Environment,
+    overrides: &Overrides,
     input: &InputArgs,
     dir: &str,
     rev: Option<&str>,
     loaded: Loaded,
     opts: &Options,
 ) -> Result<Rendered, Error> {
-    let keep = input.keep_versions.or(loaded.config.keep_versions).unwrap_or(0);
-    if keep > 0 && dir == "-" {
-        return Err(Error::new(ErrorKind::Usage(
-            "keepVersions needs a directory in a git repository, not stdin".into(),
-        )));
-    }
-    if keep == 0 {
-        return crate::pipeline::run(loaded, opts, None);
-    }
-    let overrides = env.overrides(&input.app.values)?;
     let history = crate::pipeline::History {
-        dir: Path::new(dir),
+        dir,
         rev,
-        overrides: &overrides,
-        keep: crate::history::Keep {
-            versions: keep as usize,
-            depth: input.history_depth,
-            best_effort: input.keep_versions_best_effort,
-        },
+        overrides,
+        versions: input.keep_versions,
+        depth: input.history_depth,
+        best_effort: input.keep_versions_best_effort,
     };
     crate::pipeline::run(loaded, opts, Some(history))
 }
