@@ -406,3 +406,15 @@ fn check_panic_path(sample: &str) {
         panicked.stderr
     );
 }
+
+/// keepVersions reads git history: stdin has none, so it is refused rather
+/// than silently keeping nothing (flag, variable or imprint.yaml alike).
+#[test]
+fn keep_versions_on_stdin_is_refused() {
+    let cm = "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {k: v}\n";
+    let want = ["keepVersions needs a directory in a git repository, not stdin"];
+    imprint(&["render", "-", "--keep-versions", "2"], Some(cm), &[]).bad_input(&want);
+    imprint(&["render", "-"], Some(cm), &[("IMPRINT_KEEP_VERSIONS", "2")]).bad_input(&want);
+    // Zero keeps nothing, and needs no history.
+    assert_eq!(imprint(&["render", "-", "--keep-versions", "0"], Some(cm), &[]).code, 0);
+}
