@@ -46,3 +46,44 @@ fn the_builder_runs_a_case_with_stdin() {
     let expected = std::fs::read_to_string(cases_dir().join("zero-config/expected.stdout")).unwrap();
     assert_eq!(run.stdout, expected);
 }
+
+/// The cases whose input holds a Secret value that an error must never
+/// echo, with that value. The expected files pin the whole output, so a
+/// leak fails the comparison; this check also fails when a leak is written
+/// into them by `IMPRINT_UPDATE_FIXTURES=1` and committed unread.
+const SECRET_VALUES: &[(&str, &str)] = &[
+    ("env-line-without-equals", "super-secret-token"),
+    ("malformed-yaml-in-a-secret", "hunter2"),
+    ("missing-secret-key-not-echoed", "hunter2"),
+];
+
+#[test]
+fn no_secret_value_in_any_expected_file() {
+    for (case, value) in SECRET_VALUES {
+        let folder = cases_dir().join(case);
+        let inputs = walk_text(&folder.join("input"));
+        assert!(inputs.iter().any(|t| t.contains(value)), "case {case}: {value:?} is not in its input (a stale list?)");
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if name.starts_with("expected.") {
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(!text.contains(value), "case {case}: {name} holds the Secret value {value:?}:\n{text}");
+            }
+        }
+    }
+}
+
+/// The text of every file under `dir`.
+fn walk_text(dir: &std::path::Path) -> Vec<String> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walk_text(&path));
+        } else {
+            out.push(String::from_utf8_lossy(&std::fs::read(&path).unwrap()).into_owned());
+        }
+    }
+    out
+}

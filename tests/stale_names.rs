@@ -1,6 +1,12 @@
 //! Issue 14, "No stale name survives a render": every case a new user hit
 //! on real manifests, as a regression test (SPEC §5 "The table is data",
 //! "Shapes", "The stale-name guarantee", "Keys", "Providers"; §8 `fn`).
+//! The cases that are one folder and one whole output live in
+//! tests/fixtures/cases/ (run by tests/cases.rs): the stale name in a
+//! controller flag, an annotation, a shell line and a cluster-scoped object;
+//! the ambiguous cluster-scoped reference; two-argument flags; the missing
+//! keys (in env, volume items, a Secret, optional, and under `check`);
+//! `imprint.dev/external`; and invalid reference rule paths.
 
 mod common;
 use common::*;
@@ -239,101 +245,6 @@ fn a_stale_name_is_an_error_with_the_rule_that_fixes_it() {
     }
 }
 
-/// Annotations and container arguments are reference-shaped too; a
-/// cluster-scoped object's use counts in every namespace.
-#[test]
-fn annotations_arguments_and_cluster_scoped_uses_are_checked() {
-    let config = "namespace: apps\nconfigMapGenerator:\n- {name: settings, literals: [a=b], options: {annotations: {imprint.dev/version: \"true\"}}}\n";
-    // A controller flag outside any container the table knows.
-    let job = "apiVersion: example.com/v1\nkind: Runner\nmetadata: {name: r}\nspec:\n  command:\n    args: [\"--settings-configmap=settings\"]\n";
-    let err = Tree::new().file("imprint.yaml", config).file("r.yaml", job).render(&[]).bad_input(&[]).to_string();
-    assert!(
-        err.contains("Runner.example.com/apps/r still names ConfigMap \"settings\" at spec.command.args[0]"),
-        "{err}"
-    );
-    assert!(
-        err.contains("help: imprint cannot rewrite a name inside this field: annotate ConfigMap apps/settings"),
-        "{err}"
-    );
-    // An annotation of an unknown controller.
-    let annotated = "apiVersion: v1\nkind: Service\nmetadata:\n  name: s\n  annotations: {example.com/settings-configmap: apps/settings}\nspec: {ports: [{port: 80}]}\n";
-    let err = Tree::new().file("imprint.yaml", config).file("s.yaml", annotated).render(&[]).bad_input(&[]).to_string();
-    assert!(err.contains("at metadata.annotations[\"example.com/settings-configmap\"]"), "{err}");
-    assert!(err.contains("path: 'metadata.annotations[\"example.com/settings-configmap\"]'"), "{err}");
-    // A cluster-scoped object names it without a namespace.
-    let cluster = "apiVersion: example.com/v1\nkind: ClusterThing\nmetadata: {name: c}\nspec: {settingsConfigMapName: settings}\n---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata: {name: clusterthings.example.com}\nspec:\n  group: example.com\n  scope: Cluster\n  names: {kind: ClusterThing, plural: clusterthings}\n  versions: []\n";
-    let err = Tree::new().file("imprint.yaml", config).file("c.yaml", cluster).render(&[]).bad_input(&[]).to_string();
-    assert!(
-        err.contains("ClusterThing.example.com/c still names ConfigMap \"settings\" at spec.settingsConfigMapName"),
-        "{err}"
-    );
-}
-
-/// A reference without a namespace from a cluster-scoped object, to a name
-/// versioned differently in two namespaces, cannot be rewritten: an error.
-#[test]
-fn an_ambiguous_cluster_scoped_reference_is_an_error() {
-    let secret = |ns: &str, v: &str| {
-        format!(
-            "---\napiVersion: v1\nkind: Secret\nmetadata: {{name: ca, namespace: {ns}, annotations: {{imprint.dev/version: \"true\"}}}}\ndata: {{ca.crt: {v}}}\n"
-        )
-    };
-    let issuer = "---\napiVersion: cert-manager.io/v1\nkind: ClusterIssuer\nmetadata: {name: ca}\nspec: {ca: {secretName: ca}}\n";
-    let tree = Tree::new().file("m.yaml", format!("{}{}{issuer}", secret("a", "YQ=="), secret("b", "Yg==")));
-    let err = tree.render(&[]).bad_input(&[]).to_string();
-    assert!(
-        err.contains("ClusterIssuer.cert-manager.io/ca names Secret \"ca\" at spec.ca.secretName without a namespace, and that name means different objects in namespaces a (now \"ca-")
-            && err.contains("help: state the namespace in the reference, or annotate Secret ca with imprint.dev/version: \"false\""),
-        "{err}"
-    );
-    // In one namespace only, it resolves there and is rewritten.
-    let tree = Tree::new().file("m.yaml", format!("{}{issuer}", secret("cert-manager", "YQ==")));
-    let docs = docs(tree.render(&[]).ok());
-    assert_eq!(get(&docs, "ClusterIssuer", "ca")["spec"]["ca"]["secretName"], name_of(&docs, "Secret", "ca"));
-}
-
-#[test]
-fn a_missing_key_is_an_error_that_lists_the_keys() {
-    let config = "namespace: web\nconfigMapGenerator:\n- {name: web-message, literals: [MESSAGE=hello, COLOR=blue]}\n";
-    let typo = deployment(
-        "web",
-        "      containers:\n      - name: c\n        image: i\n        env:\n        - {name: M, valueFrom: {configMapKeyRef: {name: web-message, key: MESAGE}}}\n",
-    );
-    // The error for `typo` itself, whole: tests/fixtures/cases/missing-key.
-    // A volume's items.
-    let items = deployment(
-        "web",
-        "      containers: [{name: c, image: i}]\n      volumes:\n      - name: v\n        configMap:\n          name: web-message\n          items: [{key: MESSAGE, path: m}, {key: SIZE, path: s}]\n",
-    );
-    let err = Tree::new().file("imprint.yaml", config).file("d.yaml", items).render(&[]).bad_input(&[]).to_string();
-    assert!(
-        err.contains("reads key \"SIZE\" of ConfigMap \"web-message\"")
-            && err.contains("field: spec.template.spec.volumes[0].configMap.items[1].key"),
-        "{err}"
-    );
-    // Optional references may name a missing key.
-    let optional = typo.replace("key: MESAGE}", "key: MESAGE, optional: true}");
-    Tree::new().file("imprint.yaml", config).file("d.yaml", optional).render(&[]).ok();
-    // A Secret's key names are named; its values never are.
-    let secret = "namespace: web\nsecretGenerator:\n- {name: db, literals: [password=hunter2-very-secret]}\n";
-    let pod = deployment(
-        "web",
-        "      containers:\n      - name: c\n        image: i\n        env: [{name: P, valueFrom: {secretKeyRef: {name: db, key: pasword}}}]\n",
-    );
-    let err = Tree::new()
-        .file("imprint.yaml", secret)
-        .file("d.yaml", pod)
-        .render(&[])
-        .bad_input(&["its keys: password"])
-        .to_string();
-    assert!(!err.contains("hunter2"), "{err}");
-    // `check` reports it.
-    let tree = Tree::new().file("imprint.yaml", config).file("d.yaml", &typo);
-    let run = imprint(&["check", tree.path().to_str().unwrap()], None, &[]);
-    assert_eq!(run.code, 1);
-    assert!(run.stdout.contains("error[missing-key]"), "{}", run.stdout);
-}
-
 /// What cert-manager, External Secrets, Sealed Secrets, Crossplane and
 /// trust-manager write is present, and never versioned.
 #[test]
@@ -442,30 +353,6 @@ fn well_known_cluster_scoped_kinds_get_no_namespace() {
     assert!(get(&docs, "ClusterIssuer", "le")["metadata"]["namespace"].is_null());
     assert!(get(&docs, "GatewayClass", "gc")["metadata"]["namespace"].is_null());
     assert_eq!(get(&docs, "Issuer", "local")["metadata"]["namespace"], "apps");
-}
-
-/// `imprint.dev/external: "true"` declares every name the referrer uses.
-#[test]
-fn external_true_means_all_of_them() {
-    let pod = "apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n  annotations: {imprint.dev/external: \"true\"}\nspec:\n  containers: [{name: c, image: i, envFrom: [{secretRef: {name: made-later}}, {configMapRef: {name: also-later}}]}]\n";
-    Tree::new().file("p.yaml", pod).render(&[]).ok();
-    let listed = pod.replace("\"true\"", "\"made-later\"");
-    Tree::new().file("p.yaml", listed).render(&[]).bad_input(&["dangling reference", "also-later"]);
-}
-
-#[test]
-fn bad_reference_rules_are_refused_with_their_field() {
-    for (path, why) in [
-        ("spec.a[0].name", "an index (use '[]' for every element)"),
-        ("spec..name", "an empty key"),
-        ("spec.**", "'**' at the end"),
-    ] {
-        let config = format!("references:\n- {{group: example.com, kind: W, path: \"{path}\", target: Secret}}\n");
-        let tree = Tree::new()
-            .file("imprint.yaml", config)
-            .file("c.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n");
-        tree.render(&[]).bad_input(&["invalid imprint.yaml: references[0].path", why, "field: references[0].path"]);
-    }
 }
 
 /// `imprint fn` stops the host's build where `render` would stop.
@@ -691,32 +578,6 @@ fn second_review_cases() {
     let run =
         imprint(&["render", repo_root().join("tests/fixtures/second-review/ci-wrongns").to_str().unwrap()], None, &[]);
     assert!(run.stderr.contains("cert-manager (externalNames, not renamed)"), "{}", run.stderr);
-}
-
-/// A flag and its value as two arguments: rewritten when the object is
-/// versioned on purpose; a flag inside a shell line is a stale name.
-#[test]
-fn two_argument_flags_and_shell_lines() {
-    let config = "namespace: ingress\nconfigMapGenerator:\n- {name: nginx-conf, literals: [a=b], options: {annotations: {imprint.dev/version: \"true\"}}}\n";
-    let args = deployment(
-        "ctrl",
-        "      containers:\n      - name: c\n        image: i\n        args: [\"--configmap\", \"$(POD_NAMESPACE)/nginx-conf\", \"--watch\"]\n",
-    );
-    let out = docs(Tree::new().file("imprint.yaml", config).file("d.yaml", args).render(&[]).ok());
-    let new = name_of(&out, "ConfigMap", "nginx-conf");
-    let c = &get(&out, "Deployment", "ctrl")["spec"]["template"]["spec"]["containers"][0];
-    assert_eq!(c["args"][1], format!("$(POD_NAMESPACE)/{new}"));
-    assert_eq!(c["args"][2], "--watch");
-    let shell = deployment(
-        "ctrl",
-        "      containers:\n      - name: c\n        image: i\n        command: [sh, -c, \"exec ctrl --configmap=nginx-conf\"]\n",
-    );
-    let err = Tree::new().file("imprint.yaml", config).file("d.yaml", shell).render(&[]).bad_input(&[]).to_string();
-    assert!(
-        err.contains("still names ConfigMap \"nginx-conf\" at spec.template.spec.containers[0].command[2]"),
-        "{err}"
-    );
-    assert!(err.contains("imprint cannot rewrite a name inside this field"), "{err}");
 }
 
 /// Without -v, one line says how many objects keep their names.
