@@ -105,6 +105,9 @@ fn rewrite_rbac(objects: &mut [Object], links: &[&Link], new_names: &[Option<Str
         let Some(Value::Array(items)) = list_path.get_mut(&mut objects[from].value) else { continue };
         let mut out: Vec<Value> = Vec::new();
         let mut names: HashSet<String> = HashSet::new();
+        // The names each changed element brings, before they are deduplicated:
+        // without the dedup above, this is what would grow quadratically.
+        crate::work::add(crate::work::Site::RbacRewrite, changes.values().map(Vec::len).sum::<usize>() as u64);
         for (i, item) in std::mem::take(items).into_iter().enumerate() {
             match changes.get(&i) {
                 Some(news) => {
