@@ -56,6 +56,14 @@ pub fn permutation(objects: &[Object]) -> Vec<usize> {
     new_pos
 }
 
+/// Moves each object to its place: `objects[old]` goes to `new_pos[old]`.
+#[must_use]
+pub fn place(objects: Vec<Object>, new_pos: &[usize]) -> Vec<Object> {
+    let mut placed: Vec<(usize, Object)> = new_pos.iter().copied().zip(objects).collect();
+    placed.sort_unstable_by_key(|(pos, _)| *pos);
+    placed.into_iter().map(|(_, o)| o).collect()
+}
+
 /// The sort key of one object: kind rank, group, version, kind, namespace,
 /// name (strings compare as bytes). An object with only `generateName`
 /// sorts by it, and several with one prefix by their content, so the order
@@ -83,9 +91,8 @@ fn sort_key(o: &Object) -> (usize, String, String, String, String, String, Strin
 /// Objects in the order [`permutation`] gives (for tests).
 #[cfg(test)]
 fn order(objects: &mut Vec<Object>) {
-    let mut placed: Vec<(usize, Object)> = permutation(objects).into_iter().zip(objects.drain(..)).collect();
-    placed.sort_by_key(|(pos, _)| *pos);
-    objects.extend(placed.into_iter().map(|(_, o)| o));
+    let new_pos = permutation(objects);
+    *objects = place(std::mem::take(objects), &new_pos);
 }
 
 #[cfg(test)]

@@ -49,12 +49,7 @@ impl Rendered {
     /// link with them: one permutation, applied once.
     pub fn reorder(&mut self) {
         let new_pos = crate::order::permutation(&self.objects);
-        let mut slots: Vec<Option<Object>> = std::mem::take(&mut self.objects).into_iter().map(Some).collect();
-        let mut ordered: Vec<Option<Object>> = vec![None; slots.len()];
-        for (old, &new) in new_pos.iter().enumerate() {
-            ordered[new] = slots[old].take();
-        }
-        self.objects = ordered.into_iter().map(|o| o.expect("a permutation fills every place")).collect();
+        self.objects = crate::order::place(std::mem::take(&mut self.objects), &new_pos);
         // Shared target lists are remapped once each.
         let mut remapped: HashMap<*const [usize], refs::resolve::Targets> = HashMap::new();
         for l in &mut self.links {
