@@ -65,33 +65,33 @@ fn name(path: &Path) -> String {
     path.strip_prefix(repo_root()).unwrap_or(path).display().to_string()
 }
 
-#[test]
-fn doc_examples_are_real_output() {
-    let _guard = lock();
+/// Every block of README.md and docs/*.md that starts with `open`: its
+/// header runs to `header_end`, its content from there to `close`, and the
+/// content must be `content(header)` (with IMPRINT_UPDATE_README set, it is
+/// rewritten to that). Returns how many blocks there are.
+fn check_blocks(open: &str, header_end: &str, close: &str, what: &str, content: impl Fn(&str) -> String) -> usize {
     let mut blocks = 0;
     for path in checked_docs() {
         let text = std::fs::read_to_string(&path).unwrap();
         let mut rebuilt = String::new();
         let mut rest = text.as_str();
-        while let Some(start) = rest.find("<!-- output: imprint ") {
-            let header_end = start + rest[start..].find("-->").unwrap() + 3;
-            let args: Vec<&str> =
-                rest[start + "<!-- output: imprint ".len()..header_end - 3].split_whitespace().collect();
-            let end = header_end
-                + rest[header_end..]
-                    .find("<!-- /output -->")
-                    .unwrap_or_else(|| panic!("{}: `imprint {}` has no <!-- /output -->", name(&path), args.join(" ")));
-            let expected = format!("\n```text\n{}```\n", run_from_root(&args));
+        while let Some(start) = rest.find(open) {
+            let header_start = start + open.len();
+            let content_start = header_start + rest[header_start..].find(header_end).unwrap() + header_end.len();
+            let header = &rest[header_start..content_start - header_end.len()];
+            let end = content_start
+                + rest[content_start..]
+                    .find(close)
+                    .unwrap_or_else(|| panic!("{}: {what} `{header}` has no {close}", name(&path)));
+            let expected = content(header);
             if !updating() {
-                assert_eq!(
-                    &rest[header_end..end],
-                    expected,
-                    "{}: the block for `imprint {}` is stale",
-                    name(&path),
-                    args.join(" ")
+                assert!(
+                    rest[content_start..end] == expected,
+                    "{}: {what} `{header}` is stale; regenerate it",
+                    name(&path)
                 );
             }
-            rebuilt.push_str(&rest[..header_end]);
+            rebuilt.push_str(&rest[..content_start]);
             rebuilt.push_str(&expected);
             rest = &rest[end..];
             blocks += 1;
@@ -101,6 +101,16 @@ fn doc_examples_are_real_output() {
             std::fs::write(&path, rebuilt).unwrap();
         }
     }
+    blocks
+}
+
+#[test]
+fn doc_examples_are_real_output() {
+    let _guard = lock();
+    let blocks = check_blocks("<!-- output: imprint ", "-->", "<!-- /output -->", "the block for imprint", |args| {
+        let args: Vec<&str> = args.split_whitespace().collect();
+        format!("\n```text\n{}```\n", run_from_root(&args))
+    });
     assert!(blocks >= 3, "the docs show real output of graph and check ({blocks} blocks found)");
 }
 
@@ -120,35 +130,13 @@ fn reference_tables_are_generated_from_the_data() {
     let on_disk = std::fs::read_to_string(&full).unwrap_or_default();
     assert!(on_disk == expected, "docs/reference-table.md differs from the table's data; regenerate it");
     let summary = imprint::refs::table::markdown_summary();
-    let (start_tag, end_tag) = ("<!-- generated: reference-table -->\n", "<!-- /generated -->");
-    let mut found = 0;
-    for path in checked_docs() {
-        let text = std::fs::read_to_string(&path).unwrap();
-        let mut rebuilt = String::new();
-        let mut rest = text.as_str();
-        while let Some(start) = rest.find(start_tag) {
-            let start = start + start_tag.len();
-            let end = start
-                + rest[start..]
-                    .find(end_tag)
-                    .unwrap_or_else(|| panic!("{}: the generated table is not closed", name(&path)));
-            if !updating() {
-                assert!(
-                    rest[start..end] == summary,
-                    "{}: the reference table differs from the table's data; regenerate it",
-                    name(&path)
-                );
-            }
-            rebuilt.push_str(&rest[..start]);
-            rebuilt.push_str(&summary);
-            rest = &rest[end..];
-            found += 1;
-        }
-        rebuilt.push_str(rest);
-        if updating() && rebuilt != text {
-            std::fs::write(&path, rebuilt).unwrap();
-        }
-    }
+    let found = check_blocks(
+        "<!-- generated: reference-table",
+        " -->\n",
+        "<!-- /generated -->",
+        "the generated reference table",
+        |_| summary.clone(),
+    );
     assert!(found >= 1, "no document holds the generated reference table");
 }
 
